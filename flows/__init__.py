@@ -1,0 +1,1 @@
+"""Prefect wiring: each flow names pipeline functions and their inputs; no logic lives here."""

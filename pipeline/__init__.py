@@ -1,0 +1,1 @@
+"""berdaya: text mining of Indonesian community-empowerment literature. Never imports prefect."""
