@@ -66,7 +66,8 @@ CREATE TABLE IF NOT EXISTS runs (
 
 _COLUMNS = (
     "id, source, identifier, title, abstracts, authors, year, venue, doi, url, keywords, "
-    "language, full_text, extra, deleted, content_hash, doi_norm, title_norm, first_seen, updated_at"
+    "language, full_text, extra, deleted, content_hash, doi_norm, title_norm, "
+    "first_seen, updated_at"
 )
 
 
@@ -165,7 +166,9 @@ class Store:
         return "added" if row is None else "updated"
 
     def get(self, doc_id: str) -> Document | None:
-        row = self._db.execute(f"SELECT {_COLUMNS} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        row = self._db.execute(
+            f"SELECT {_COLUMNS} FROM documents WHERE id = ?", (doc_id,)
+        ).fetchone()
         return _row_to_document(row) if row else None
 
     def find_duplicate(
@@ -204,7 +207,7 @@ class Store:
     def iter_documents(
         self, *, include_deleted: bool = False, sources: Iterable[str] | None = None
     ) -> Iterator[Document]:
-        """Stream documents in id order (stable, so downstream results do not depend on insertion)."""
+        """Stream documents in id order: stable, so results never depend on insertion order."""
         query = f"SELECT {_COLUMNS} FROM documents"
         clauses: list[str] = []
         args: list[Any] = []

@@ -20,7 +20,8 @@ _ID_MARKERS = frozenset(
 )
 _EN_MARKERS = frozenset(
     "the of and in to is are was were for with on by from as that this which be an at or not "
-    "have has been their its into through between study research results community government".split()
+    "have has been their its into through between study research results community "
+    "government".split()
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 

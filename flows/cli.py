@@ -1,0 +1,155 @@
+"""The `berdaya` command. It lives beside the flows because it is shell, not logic: each command
+either calls one pipeline function (ingest, status) or runs one Prefect flow (run, refresh, report).
+
+Prefect is imported only by the commands that run a flow, so `berdaya --help` and `berdaya ingest`
+start instantly.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from pipeline.project import ProjectPaths
+
+app = typer.Typer(
+    help=(
+        "berdaya: text mining of Indonesian community-empowerment literature. Compares the OKU "
+        "government-NGO partnership study with the works it cites, within the wider literature."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+ProjectOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--project",
+        help="Project folder holding corpus/ (default: BERDAYA_HOME or the current folder).",
+    ),
+]
+SeedOption = Annotated[int, typer.Option(help="Random seed for topic models and classifiers.")]
+
+
+def _paths(project: Path | None) -> ProjectPaths:
+    return ProjectPaths.discover(project)
+
+
+def _with_progress(title: str, run):
+    from flows import progress
+
+    started = time.perf_counter()
+    with console.status(title) as status:
+
+        def show(message: str) -> None:
+            console.print(f"[dim]{time.perf_counter() - started:6.1f}s[/dim] {message}")
+            status.update(message)
+
+        progress.listen(show)
+        try:
+            return run()
+        finally:
+            progress.clear()
+
+
+@app.command()
+def run(project: ProjectOption = None, seed: SeedOption = 20240601) -> None:
+    """The main job: refresh the corpus, analyse it and write the report."""
+    paths = _paths(project)
+    from flows.run import run_all
+
+    result = _with_progress("Running berdaya", lambda: run_all(root=str(paths.root), seed=seed))
+    for line in result.problems:
+        err.print(f"[yellow]warning[/yellow] {line}", highlight=False)
+    console.print(f"Report: {result.report_dir}/index.html (also {paths.reports / 'latest'})")
+
+
+@app.command()
+def refresh(project: ProjectOption = None) -> None:
+    """Update the corpus store from the registry, corpus/inbox and the followed journals."""
+    paths = _paths(project)
+    from flows.refresh import refresh_corpus
+
+    problems = _with_progress("Refreshing", lambda: refresh_corpus(root=str(paths.root)))
+    for line in problems:
+        err.print(f"[yellow]warning[/yellow] {line}", highlight=False)
+    console.print("Corpus refreshed.")
+
+
+@app.command()
+def report(project: ProjectOption = None, seed: SeedOption = 20240601) -> None:
+    """Analyse what is stored (no refresh) and write reports/<run-id>/ and reports/latest/."""
+    paths = _paths(project)
+    from flows.report import build_report
+
+    folder = _with_progress(
+        "Writing the report", lambda: build_report(root=str(paths.root), seed=seed)
+    )
+    console.print(f"Report: {folder}/index.html")
+
+
+@app.command()
+def ingest(
+    paths_to_read: Annotated[
+        list[Path], typer.Argument(help="Files or folders: .txt .md .html .pdf .bib .ris .csv")
+    ],
+    project: ProjectOption = None,
+) -> None:
+    """Add local files to the corpus store. A bad file is named with its reason; the rest go in."""
+    from pipeline.ingest.files import ingest_paths
+    from pipeline.store import Store
+
+    paths = _paths(project)
+    with Store(paths.store) as store:
+        result = ingest_paths(store, paths_to_read)
+    for error in result.errors:
+        err.print(f"[red]error[/red] {error}", highlight=False, markup=False)
+    console.print(
+        f"{result.files} files read: {result.added} documents added, {result.updated} updated, "
+        f"{result.unchanged} unchanged, {len(result.errors)} files refused."
+    )
+    if result.errors:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def status(project: ProjectOption = None) -> None:
+    """What the corpus store holds: documents per source, harvest state, recent runs."""
+    from pipeline.store import Store
+
+    paths = _paths(project)
+    if not paths.store.exists():
+        console.print(f"No corpus store yet at {paths.store}; run `berdaya run` first.")
+        return
+    with Store(paths.store) as store:
+        console.print(f"Corpus store {paths.store}: {store.count()} documents")
+        for source, (live, dead) in sorted(store.count_by_source().items()):
+            console.print(f"  {source}: {live} records, {dead} tombstones", highlight=False)
+        for mark in store.watermarks():
+            last = (
+                datetime.fromtimestamp(mark.last_complete, UTC).isoformat(timespec="seconds")
+                if mark.last_complete
+                else "never"
+            )
+            console.print(
+                f"  harvest {mark.source}: last complete {last}, to {mark.harvested_to or '-'}"
+                + (f", last error: {mark.last_error}" if mark.last_error else ""),
+                highlight=False,
+            )
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    app()
+
+
+if __name__ == "__main__":
+    main()

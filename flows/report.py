@@ -1,0 +1,34 @@
+"""build_report: analysis in, reports/<run-id>/ and reports/latest/ out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from flows import progress
+from flows.analyze import analyze
+from pipeline import runs
+from pipeline.project import ProjectPaths
+
+
+@task(cache_policy=NO_CACHE)
+def write_report(analysis, paths: ProjectPaths, manifest: dict) -> str:
+    progress.say("Writing the report")
+    folder = runs.write_run_report(analysis, paths, manifest)
+    create_markdown_artifact(
+        key="berdaya-report",
+        markdown=(folder / "report.md").read_text(encoding="utf-8"),
+        description=f"berdaya report {manifest['run_id']}",
+    )
+    return str(folder)
+
+
+@flow(name="build_report")
+def build_report(root: str | None = None, seed: int = 20240601) -> str:
+    """Analyse what is stored (no refresh) and write the report; returns the report folder."""
+    paths = ProjectPaths.discover(Path(root) if root else None)
+    analysis, manifest = analyze(root=str(paths.root), seed=seed)
+    return write_report(analysis, paths, manifest)

@@ -1,0 +1,26 @@
+"""run_all, the main job: refresh the corpus, analyse it, write the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from prefect import flow
+
+from flows.refresh import refresh_corpus
+from flows.report import build_report
+from pipeline.project import ProjectPaths
+
+
+@dataclass(frozen=True)
+class RunResult:
+    report_dir: str
+    problems: list[str]
+
+
+@flow(name="run_all")
+def run_all(root: str | None = None, seed: int = 20240601) -> RunResult:
+    paths = ProjectPaths.discover(Path(root) if root else None)
+    problems = refresh_corpus(root=str(paths.root))
+    report_dir = build_report(root=str(paths.root), seed=seed)
+    return RunResult(report_dir=report_dir, problems=problems)

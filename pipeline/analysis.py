@@ -1,0 +1,149 @@
+"""The analysis of one run: text -> topics -> themes -> comparison, as plain function calls.
+
+Kept free of Prefect so it can be tested and reused directly; flows/analyze.py wraps each step as
+a task. Everything random takes ``seed``, so the same corpus and parameters give the same report.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.compare.similarity import Comparison, compare_to_case
+from pipeline.documents import ROLE_CASE, ROLE_CITED, Document
+from pipeline.text.preprocess import Preprocessor
+from pipeline.themes.classifier import ClassifierReport, cross_validate
+from pipeline.themes.codebook import Codebook
+from pipeline.themes.lexicon import Coding, LexiconCoder
+from pipeline.topics.lda import TopicModelResult, TopicParams, fit_topics
+
+log = logging.getLogger(__name__)
+
+
+class AnalysisError(RuntimeError):
+    """The corpus cannot be analysed as asked; the message says what is missing."""
+
+
+@dataclass(frozen=True)
+class AnalysisParams:
+    seed: int = 20240601
+    topics: TopicParams = field(default_factory=TopicParams)
+    cv_folds: int = 5
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed,
+            "cv_folds": self.cv_folds,
+            "topics": {
+                "k_values": list(self.topics.k_values),
+                "passes": self.topics.passes,
+                "iterations": self.topics.iterations,
+                "seed": self.topics.seed,
+                "top_n": self.topics.top_n,
+                "no_below": self.topics.no_below,
+                "no_above": self.topics.no_above,
+            },
+        }
+
+
+@dataclass
+class Analysis:
+    documents: list[Document]
+    case_index: int
+    cited_indices: list[int]
+    tokens: list[list[str]]
+    topics: TopicModelResult
+    codings: list[Coding]
+    themes: list[set[str]]
+    classifier: ClassifierReport
+    comparisons: list[Comparison]
+    codebook: Codebook
+    params: AnalysisParams
+    timings: dict[str, float]
+    distinct_words: int
+
+    @property
+    def case(self) -> Document:
+        return self.documents[self.case_index]
+
+    def metrics(self) -> dict[str, Any]:
+        return {
+            "documents": len(self.documents),
+            "cited_works": len(self.cited_indices),
+            "title_only_cited_works": sum(self.documents[i].title_only for i in self.cited_indices),
+            "tokens": sum(len(t) for t in self.tokens),
+            "distinct_words": self.distinct_words,
+            "topics_k": self.topics.k,
+            "coherence_c_v_by_k": {str(k): v for k, v in self.topics.coherence_by_k.items()},
+            "topics_exploratory": self.topics.exploratory,
+            "classifier_macro_f1": self.classifier.macro_f1,
+            "classifier_labels_evaluated": self.classifier.evaluated,
+            "seconds": self.timings,
+        }
+
+
+def split_roles(docs: Sequence[Document]) -> tuple[int, list[int]]:
+    cases = [i for i, d in enumerate(docs) if d.role == ROLE_CASE]
+    if len(cases) != 1:
+        raise AnalysisError(
+            f"expected exactly one case study in the corpus, found {len(cases)}; "
+            "is corpus/studies.toml ingested?"
+        )
+    cited = [i for i, d in enumerate(docs) if d.role == ROLE_CITED]
+    return cases[0], cited
+
+
+def analyse(
+    docs: Sequence[Document], codebook: Codebook, params: AnalysisParams | None = None
+) -> Analysis:
+    params = params or AnalysisParams()
+    docs = list(docs)
+    case_index, cited_indices = split_roles(docs)
+    timings: dict[str, float] = {}
+
+    started = time.perf_counter()
+    pre = Preprocessor()
+    tokens = [pre.document_tokens(d) for d in docs]
+    timings["preprocess"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    topics = fit_topics(tokens, pre.surface, params.topics)
+    timings["topics"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    coder = LexiconCoder(codebook)
+    codings = [coder.code(d) for d in docs]
+    themes = [c.themes(codebook.min_hits) for c in codings]
+    labels = {t.id: [t.id in doc_themes for doc_themes in themes] for t in codebook.themes}
+    classifier = cross_validate(tokens, labels, seed=params.seed, max_folds=params.cv_folds)
+    timings["themes"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    comparisons = compare_to_case(
+        case_index,
+        docs,
+        cited_indices,
+        tokens,
+        topics.doc_topics,
+        themes,
+        [set(c.actor_roles) for c in codings],
+    )
+    timings["compare"] = time.perf_counter() - started
+    return Analysis(
+        documents=docs,
+        case_index=case_index,
+        cited_indices=cited_indices,
+        tokens=tokens,
+        topics=topics,
+        codings=codings,
+        themes=themes,
+        classifier=classifier,
+        comparisons=comparisons,
+        codebook=codebook,
+        params=params,
+        timings=timings,
+        distinct_words=pre.stemmer.distinct_words,
+    )

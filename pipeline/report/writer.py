@@ -1,0 +1,122 @@
+"""Render ReportContent as index.html (self-contained), report.md and CSV tables.
+
+Every string that came from a document is untrusted (harvested abstracts can hold markup): the
+HTML goes through Jinja2 with autoescape on, the Markdown escapes HTML and table pipes, and CSV
+cells that a spreadsheet would run as a formula are defused.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from pipeline.report.content import ReportContent
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def mark_terms(sentence: str, terms: tuple[str, ...]) -> Markup:
+    """The sentence escaped, with each indicator term wrapped in <mark>."""
+    stems = sorted({t.rstrip("*") for t in terms if t.strip("*")}, key=len, reverse=True)
+    if not stems:
+        return escape(sentence)
+    pattern = re.compile(
+        r"\b(" + "|".join(re.escape(s) for s in stems) + r")\w*", re.IGNORECASE | re.UNICODE
+    )
+    out: list[Markup] = []
+    last = 0
+    for match in pattern.finditer(sentence):
+        out.append(escape(sentence[last : match.start()]))
+        out.append(Markup("<mark>") + escape(match.group()) + Markup("</mark>"))
+        last = match.end()
+    out.append(escape(sentence[last:]))
+    return Markup("").join(out)
+
+
+def _fmt(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{float(value):.3f}"  # type: ignore[arg-type]
+
+
+def render_html(content: ReportContent) -> str:
+    env = Environment(
+        loader=PackageLoader("pipeline.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+    )
+    env.filters["label"] = lambda theme: content.theme_labels.get(theme, theme)
+    template = env.get_template("index.html.j2")
+    return template.render(c=content, mark=mark_terms, fmt=_fmt)
+
+
+def md_escape(text: object) -> str:
+    """Text safe inside Markdown (and inside a Markdown table cell)."""
+    value = "" if text is None else str(text)
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(content: ReportContent) -> str:
+    lines = [f"# {md_escape(content.title)}", "", f"Run `{content.run_id}`", "", "## Summary", ""]
+    lines += [f"- {md_escape(s)}" for s in content.summary]
+    lines += ["", "## The cited works compared with the case", ""]
+    lines += [f"- {md_escape(t)}" for t in content.explanations.values()]
+    lines += [
+        "",
+        "| # | Work | Year | TF-IDF cosine | Topic distance | Theme overlap | Combined | Note |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for rank, w in enumerate(content.works, start=1):
+        x = w.comparison
+        note = "known only by title" if x.title_only else ""
+        lines.append(
+            f"| {rank} | {md_escape(x.key)} | {x.year or ''} | {x.tfidf_cosine:.3f} | "
+            f"{x.topic_hellinger:.3f} | {x.theme_jaccard:.3f} | {x.combined:.3f} | {note} |"
+        )
+    lines += ["", "## Each cited work", ""]
+    for w in content.works:
+        d = w.document
+        lines += [
+            f"### {md_escape(w.comparison.key)}: {md_escape(d.title)}",
+            "",
+            f"{md_escape(', '.join(d.authors))} ({d.year}). {md_escape(d.venue)}",
+            "",
+            md_escape(w.reading),
+            "",
+        ]
+        for theme, sentence, _terms in w.evidence:
+            lines.append(f"- *{md_escape(theme)}*: {md_escape(sentence)}")
+        lines.append("")
+    lines += ["## Topics", "", "| Topic | Top words | Share in the case |", "|---|---|---|"]
+    for row in content.tables["topics"].itertuples():
+        lines.append(f"| {row.topic} | {md_escape(row.top_words)} | {row.share_in_case:.3f} |")
+    lines += ["", "## Methods and limits", ""]
+    lines += [f"- {md_escape(s)}" for s in content.limits]
+    return "\n".join(lines) + "\n"
+
+
+def _defuse(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> None:
+    for name, table in tables.items():
+        safe = table.copy()
+        for column in safe.columns:
+            if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+                safe[column] = safe[column].map(_defuse)
+        safe.to_csv(folder / f"{name}.csv", index=False)
+
+
+def write_report(content: ReportContent, folder: Path) -> None:
+    """Write all report files into ``folder`` (the caller makes the folder appear atomically)."""
+    (folder / "index.html").write_text(render_html(content), encoding="utf-8")
+    (folder / "report.md").write_text(render_markdown(content), encoding="utf-8")
+    write_tables(content.tables, folder)

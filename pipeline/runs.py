@@ -1,0 +1,85 @@
+"""The steps of one run as plain functions: what flows/ wraps as Prefect tasks.
+
+Each step reads what the one before it produced and writes its own output atomically, with a
+manifest saying exactly which corpus, parameters and library versions made it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline.analysis import Analysis, AnalysisParams, analyse
+from pipeline.artifacts import library_versions, point_latest, sha256_file, write_artifact_dir
+from pipeline.documents import Document
+from pipeline.ingest.registry import load_registry
+from pipeline.project import ProjectPaths
+from pipeline.report.content import build_content
+from pipeline.report.writer import write_report
+from pipeline.store import Store
+from pipeline.themes.codebook import load_codebook
+from pipeline.topics.persist import save_topic_model
+
+
+@dataclass(frozen=True)
+class RunOutputs:
+    run_id: str
+    report_dir: Path
+    model_dir: Path
+    manifest: dict[str, Any]
+
+
+def ingest_registry(paths: ProjectPaths) -> dict[str, int]:
+    registry = load_registry(paths.registry)
+    with Store(paths.store) as store:
+        return dict(store.upsert_many(registry.documents))
+
+
+def load_corpus(paths: ProjectPaths) -> tuple[list[Document], str]:
+    with Store(paths.store) as store:
+        return list(store.iter_documents()), store.corpus_hash()
+
+
+def run_analysis(docs: Iterable[Document], paths: ProjectPaths, params: AnalysisParams) -> Analysis:
+    return analyse(list(docs), load_codebook(paths.codebook), params)
+
+
+def base_manifest(run_id: str, analysis: Analysis, corpus_hash: str, paths: ProjectPaths) -> dict:
+    return {
+        "run_id": run_id,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "corpus_hash": corpus_hash,
+        "documents": len(analysis.documents),
+        "parameters": analysis.params.as_dict(),
+        "seeds": {"analysis": analysis.params.seed, "lda": analysis.params.topics.seed},
+        "inputs": {
+            "registry_sha256": sha256_file(paths.registry),
+            "codebook_sha256": analysis.codebook.sha256,
+        },
+        "libraries": library_versions(),
+        "metrics": analysis.metrics(),
+    }
+
+
+def save_models(analysis: Analysis, paths: ProjectPaths, manifest: dict[str, Any]) -> Path:
+    return write_artifact_dir(
+        paths.models,
+        manifest["run_id"],
+        lambda folder: save_topic_model(analysis.topics.model, analysis.topics.dictionary, folder),
+        {**manifest, "kind": "topic-model"},
+    )
+
+
+def write_run_report(analysis: Analysis, paths: ProjectPaths, manifest: dict[str, Any]) -> Path:
+    content = build_content(analysis, manifest["run_id"], manifest)
+    folder = write_artifact_dir(
+        paths.reports,
+        manifest["run_id"],
+        lambda target: write_report(content, target),
+        {**manifest, "kind": "report"},
+    )
+    point_latest(paths.reports, folder.name)
+    return folder

@@ -1,0 +1,123 @@
+"""Coding documents from the codebook's indicator terms, with the sentences that support each code.
+
+This is the transparent, rule-based coder: every theme it gives comes with the sentence and the
+indicator terms that triggered it, so a reader can check the claim.
+
+Actor-role pairs are read clause by clause: a role term is given to the nearest actor named before
+it in the same clause (or, failing that, the nearest after it). "The regency sets policy and pays
+for programmes, whereas the NGO runs the activities" then gives policy and funding to the regency
+and implementation to the NGO, not every role to every actor.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from pipeline.documents import Document
+from pipeline.text.tokens import sentences, words
+from pipeline.themes.codebook import Codebook
+
+_MAX_EVIDENCE = 3
+_CLAUSE_BREAK = re.compile(
+    r"[;:]|,?\s+\b(?:whereas|while|whilst|but|sedangkan|sementara|namun|tetapi|adapun)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    sentence: str
+    terms: tuple[str, ...]
+
+
+@dataclass
+class Coding:
+    """What the lexicon found in one document."""
+
+    doc_id: str
+    hits: Counter[str] = field(default_factory=Counter)
+    evidence: dict[str, list[Evidence]] = field(default_factory=dict)
+    actor_roles: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def themes(self, min_hits: int = 1) -> set[str]:
+        return {theme for theme, n in self.hits.items() if n >= min_hits}
+
+
+class _Pattern:
+    __slots__ = ("parts", "term", "theme")
+
+    def __init__(self, term: str, theme: str) -> None:
+        self.term = term
+        self.theme = theme
+        wildcard = term.endswith("*")
+        parts = list(words(term.rstrip("*")))
+        self.parts = [(p, wildcard and i == len(parts) - 1) for i, p in enumerate(parts)]
+
+    def matches_at(self, tokens: list[str], start: int) -> bool:
+        if start + len(self.parts) > len(tokens):
+            return False
+        for offset, (part, prefix) in enumerate(self.parts):
+            token = tokens[start + offset]
+            if not (token.startswith(part) if prefix else token == part):
+                return False
+        return True
+
+
+class LexiconCoder:
+    """Matches every indicator of a codebook against documents, sentence by sentence."""
+
+    def __init__(self, codebook: Codebook) -> None:
+        self.codebook = codebook
+        self._by_first: defaultdict[str, list[_Pattern]] = defaultdict(list)
+        self._families = {t.id: t.family for t in codebook.themes}
+        for theme in codebook.themes:
+            for term in theme.terms:
+                pattern = _Pattern(term, theme.id)
+                if pattern.parts:
+                    # Index by the first two letters so a prefix pattern is found with its words.
+                    self._by_first[pattern.parts[0][0][:2]].append(pattern)
+
+    def code_text(self, text: str, doc_id: str = "") -> Coding:
+        coding = Coding(doc_id=doc_id)
+        for sentence in sentences(text):
+            found: defaultdict[str, list[str]] = defaultdict(list)
+            for clause in _CLAUSE_BREAK.split(sentence):
+                matches = self._match(clause)
+                for _position, theme, term in matches:
+                    found[theme].append(term)
+                for pair in self._actor_role_pairs(matches):
+                    coding.actor_roles[pair] += 1
+            for theme, terms in found.items():
+                coding.hits[theme] += len(terms)
+                kept = coding.evidence.setdefault(theme, [])
+                if len(kept) < _MAX_EVIDENCE:
+                    kept.append(Evidence(sentence=sentence, terms=tuple(dict.fromkeys(terms))))
+        return coding
+
+    def code(self, doc: Document) -> Coding:
+        return self.code_text(doc.text, doc_id=doc.id)
+
+    def _match(self, text: str) -> list[tuple[int, str, str]]:
+        """(token position, theme, indicator term) for every indicator found in ``text``."""
+        tokens = list(words(text))
+        found: list[tuple[int, str, str]] = []
+        for i, token in enumerate(tokens):
+            for pattern in self._by_first.get(token[:2], ()):
+                if pattern.matches_at(tokens, i):
+                    found.append((i, pattern.theme, pattern.term))
+        return found
+
+    def _actor_role_pairs(self, matches: list[tuple[int, str, str]]) -> set[tuple[str, str]]:
+        actors = [(pos, theme) for pos, theme, _ in matches if self._families[theme] == "actor"]
+        if not actors:
+            return set()
+        pairs: set[tuple[str, str]] = set()
+        for pos, theme, _term in matches:
+            if self._families[theme] != "role":
+                continue
+            before = [a for a in actors if a[0] < pos]
+            actor = max(before)[1] if before else min(actors)[1]
+            pairs.add((actor, theme))
+        return pairs
