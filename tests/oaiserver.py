@@ -86,6 +86,7 @@ class LoopbackServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out in two writes
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -204,7 +205,9 @@ class OAIRepository:
     Tokens are stateless (the query and an offset, base64) with a ``generation``:
     ``expire_tokens()`` makes every token handed out so far a ``badResumptionToken``.
     ``before_page(page_number, request)`` may return a Reply to serve instead of the page (a fault),
-    or block, or signal; ``faults[page_number]`` is a queue of such replies, each served once.
+    or block, or signal; ``faults[page_number]`` is a queue of such replies, each served once;
+    ``repeat_on_page[page_number]`` lists identifiers listed again on that page (as servers whose
+    list shifts under a harvest do).
     """
 
     def __init__(
@@ -225,6 +228,7 @@ class OAIRepository:
         self.faults: dict[int, list[Reply]] = {}
         self.before_page: Callable[[int, Request], Reply | None] | None = None
         self.identify_faults: list[Reply] = []
+        self.repeat_on_page: dict[int, list[str]] = {}
         self.pages_served = 0
         self._lock = threading.Lock()
 
@@ -302,6 +306,7 @@ class OAIRepository:
             return self._ok(error_body("noRecordsMatch"))
         offset = int(query["offset"])
         page = matching[offset : offset + self.page_size]
+        page += [self.records[i] for i in self.repeat_on_page.get(page_number, [])]
         token = ""
         if offset + self.page_size < len(matching):
             token = self._encode({**query, "offset": offset + self.page_size})
