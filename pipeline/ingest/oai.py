@@ -293,7 +293,10 @@ def parse_xml(body: bytes, url: str) -> Any:
     if not body.strip():
         raise MalformedResponse(f"empty response at {url}")
     root_start = _ROOT_START.search(body)
-    if b"<!DOCTYPE" in body[: root_start.start() if root_start else len(body)]:
+    prolog = body[: root_start.start() if root_start else len(body)]
+    if b"<!DOCTYPE html" in prolog or b"<!doctype html" in prolog:
+        raise MalformedResponse(f"an HTML page, not an OAI-PMH response, at {url}")
+    if b"<!DOCTYPE" in prolog:
         raise MalformedResponse(f"refused a DOCTYPE (entities are never expanded) at {url}")
     try:
         root = etree.fromstring(body, parser=_parser())
