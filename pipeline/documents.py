@@ -32,7 +32,9 @@ def stable_id(source: str, identifier: str) -> str:
 
 def normalise_title(title: str) -> str:
     """Lower-case, accent-free, punctuation-free title: the last-resort key for duplicates."""
-    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    text = "".join(
+        ch for ch in unicodedata.normalize("NFKD", title) if not unicodedata.combining(ch)
+    )
     text = _NON_WORD.sub(" ", text.lower())
     return _SPACES.sub(" ", text).strip()
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -20,3 +22,22 @@ def shared_data() -> Path:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason}; CI=true, so this is an error, not a skip")
     pytest.skip(reason)
+
+
+# Prefect keeps its database and cache records under PREFECT_HOME; a fresh temporary one per test
+# session keeps runs from leaking between sessions. Set before any test module imports prefect.
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="berdaya-prefect-")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A temporary project folder holding a copy of the bundled corpus/ definitions."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("studies.toml", "codebook.toml"):
+        shutil.copy(REPO / "corpus" / name, corpus / name)
+    (corpus / "inbox").mkdir()
+    return tmp_path

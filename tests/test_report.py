@@ -1,0 +1,113 @@
+"""The report: all works present, numbers shown, untrusted text escaped everywhere, no network."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline import runs
+from pipeline.analysis import AnalysisParams
+from pipeline.documents import stable_id
+from pipeline.project import ProjectPaths, new_run_id
+from pipeline.report.writer import md_escape
+from pipeline.store import Store
+from pipeline.topics.lda import TopicParams
+
+FAST = AnalysisParams(topics=TopicParams(k_values=(2, 3), passes=3, iterations=30))
+HOSTILE = '<script>alert("x")</script> "><img src=x onerror=alert(1)> =HYPERLINK("http://evil")'
+
+
+@pytest.fixture(scope="module")
+def written_report(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("project")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    repo = Path(__file__).resolve().parents[1]
+    for name in ("studies.toml", "codebook.toml"):
+        (corpus / name).write_bytes((repo / "corpus" / name).read_bytes())
+    paths = ProjectPaths(root)
+    runs.ingest_registry(paths)
+    # A cited work whose harvested title and abstract carry markup, as a hostile source might.
+    with Store(paths.store) as store:
+        cited = store.get(stable_id("registry", "sujatmiko2023"))
+        store.upsert(
+            cited.with_changes(
+                title=f"{cited.title} {HOSTILE}",
+                abstracts={"id": f"Pemerintah daerah mendanai LSM. {HOSTILE}"},
+            )
+        )
+    docs, corpus_hash = runs.load_corpus(paths)
+    analysis = runs.run_analysis(docs, paths, FAST)
+    manifest = runs.base_manifest(new_run_id(), analysis, corpus_hash, paths)
+    return runs.write_run_report(analysis, paths, manifest)
+
+
+def test_report_folder_holds_html_markdown_tables_and_manifest(written_report):
+    names = {p.name for p in written_report.iterdir()}
+    assert {"index.html", "report.md", "manifest.json", "similarity.csv", "themes.csv"} <= names
+    latest = written_report.parent / "latest"
+    assert (latest / "index.html").read_bytes() == (written_report / "index.html").read_bytes()
+
+
+def test_every_cited_work_has_numeric_similarities(written_report):
+    with (written_report / "similarity.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 15
+    for row in rows:
+        for column in ("tfidf_cosine", "topic_hellinger", "theme_jaccard", "combined"):
+            assert 0.0 <= float(row[column]) <= 1.0
+    html = (written_report / "index.html").read_text(encoding="utf-8")
+    for row in rows:
+        assert f'id="work-{row["key"]}"' in html
+
+
+def test_title_only_works_are_marked(written_report):
+    with (written_report / "similarity.csv").open(encoding="utf-8") as handle:
+        rows = {r["key"]: r for r in csv.DictReader(handle)}
+    assert rows["lestari2023"]["known_only_by_title"] == "True"
+    assert rows["sujatmiko2023"]["known_only_by_title"] == "False"
+    assert "known only by title" in (written_report / "index.html").read_text(encoding="utf-8")
+
+
+def test_html_references_nothing_outside_the_file(written_report):
+    html = (written_report / "index.html").read_text(encoding="utf-8")
+    for attribute in re.findall(r'(?:src|href)="([^"]*)"', html):
+        assert attribute.startswith(("data:", "#")), attribute
+    assert "<link" not in html
+    assert "http://" not in html.replace("http://evil", "")
+    assert "https://" not in html
+
+
+def test_untrusted_text_is_escaped_in_html(written_report):
+    html = (written_report / "index.html").read_text(encoding="utf-8")
+    assert "<script>" not in html
+    assert "<img src=x" not in html
+    assert "&lt;script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_untrusted_text_is_escaped_in_markdown(written_report):
+    markdown = (written_report / "report.md").read_text(encoding="utf-8")
+    assert "<script>" not in markdown
+    assert "&lt;script&gt;" in markdown
+    assert md_escape("a|b<c") == "a\\|b&lt;c"
+
+
+def test_csv_cells_that_look_like_formulas_are_defused(written_report):
+    with (written_report / "evidence.csv").open(encoding="utf-8") as handle:
+        cells = [cell for row in csv.reader(handle) for cell in row]
+    assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+
+
+def test_manifest_records_corpus_parameters_versions_and_file_hashes(written_report):
+    manifest = json.loads((written_report / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["corpus_hash"]) == 64
+    assert manifest["seeds"]["lda"] == FAST.topics.seed
+    assert manifest["parameters"]["topics"]["k_values"] == [2, 3]
+    assert manifest["libraries"]["gensim"].startswith("4.")
+    assert manifest["metrics"]["cited_works"] == 15
+    assert set(manifest["files"]) >= {"index.html", "report.md", "similarity.csv"}

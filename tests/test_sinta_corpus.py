@@ -1,0 +1,45 @@
+"""The analysis on a real corpus: the 3,660 SINTA abstracts beside the registry."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pipeline import runs
+from pipeline.analysis import AnalysisParams
+from pipeline.ingest.files import ingest_paths
+from pipeline.project import ProjectPaths, new_run_id
+from pipeline.store import Store
+from pipeline.topics.lda import TopicParams
+
+SINTA_FILES = (
+    "deprecated-dataset-sinta.csv",
+    "output_65045a0.csv",
+    "dataset-master-sinta-bilingual-v2.csv",
+)
+
+
+@pytest.mark.slow
+def test_sinta_abstracts_are_ingested_and_analysed_with_the_registry(shared_data, project):
+    paths = ProjectPaths(project)
+    runs.ingest_registry(paths)
+    with Store(paths.store) as store:
+        result = ingest_paths(store, [shared_data / "sinta-abstracts" / f for f in SINTA_FILES])
+        assert result.errors == []
+        assert 3500 <= store.count() - 16 <= 3800
+
+    docs, corpus_hash = runs.load_corpus(paths)
+    params = AnalysisParams(topics=TopicParams(k_values=(8, 12), passes=2, iterations=50))
+    analysis = runs.run_analysis(docs, paths, params)
+    assert not analysis.topics.exploratory
+    assert analysis.topics.k in (8, 12)
+    assert len(analysis.comparisons) == 15
+    assert analysis.classifier.macro_f1 is not None
+    assert analysis.classifier.evaluated >= 10
+
+    manifest = runs.base_manifest(new_run_id(), analysis, corpus_hash, paths)
+    folder = runs.write_run_report(analysis, paths, manifest)
+    written = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert written["documents"] == len(docs)
+    assert "exploratory" not in (folder / "report.md").read_text(encoding="utf-8")

@@ -1,0 +1,93 @@
+"""The codebook, lexicon coding with evidence, actor-role attribution and the classifier."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.themes.classifier import cross_validate
+from pipeline.themes.codebook import CodebookError, load_codebook
+from pipeline.themes.lexicon import LexiconCoder
+
+CODEBOOK = Path(__file__).resolve().parents[1] / "corpus" / "codebook.toml"
+
+
+@pytest.fixture(scope="module")
+def coder() -> LexiconCoder:
+    return LexiconCoder(load_codebook(CODEBOOK))
+
+
+class TestCodebook:
+    def test_bundled_codebook_covers_the_three_families(self):
+        codebook = load_codebook(CODEBOOK)
+        assert len(codebook.family("dimension")) == 4
+        assert len(codebook.family("actor")) == 7
+        assert len(codebook.family("role")) == 4
+        assert len(codebook.sha256) == 64
+
+    def test_unknown_family_is_refused_naming_the_theme(self, tmp_path):
+        path = tmp_path / "codebook.toml"
+        path.write_text('[[theme]]\nid = "x"\nfamily = "mood"\nid_terms = ["a"]\n')
+        with pytest.raises(CodebookError, match="theme 'x' has family 'mood'"):
+            load_codebook(path)
+
+    def test_theme_without_terms_is_refused(self, tmp_path):
+        path = tmp_path / "codebook.toml"
+        path.write_text('[[theme]]\nid = "x"\nfamily = "actor"\n')
+        with pytest.raises(CodebookError, match="no indicator terms"):
+            load_codebook(path)
+
+
+class TestLexicon:
+    def test_indonesian_and_english_indicators_code_the_same_theme(self, coder):
+        assert "actor.ngo" in coder.code_text("Peran LSM di desa.").themes()
+        assert "actor.ngo" in coder.code_text("The role of NGOs in villages.").themes()
+
+    def test_prefix_indicators_match_word_endings(self, coder):
+        assert "dim.economic" in coder.code_text("Penguatan ekonomi lokal.").themes()
+        assert "role.facilitator" in coder.code_text("Facilitators accompany the groups.").themes()
+
+    def test_phrases_match_across_hyphens(self, coder):
+        themes = coder.code_text("Citizens join decision-making.").themes()
+        assert "dim.political" in themes
+
+    def test_evidence_is_the_sentence_with_its_terms(self, coder):
+        coding = coder.code_text("Judul.\n\nPemerintah daerah menyediakan anggaran. Lainnya.")
+        evidence = coding.evidence["role.funder"][0]
+        assert evidence.sentence == "Pemerintah daerah menyediakan anggaran."
+        assert evidence.terms == ("anggaran",)
+
+    def test_roles_go_to_the_actor_named_in_their_own_clause(self, coder):
+        coding = coder.code_text(
+            "The local government sets policy and provides funding, while the NGO implements "
+            "the programmes and mentors residents."
+        )
+        pairs = set(coding.actor_roles)
+        assert ("actor.regional_government", "role.policy_maker") in pairs
+        assert ("actor.regional_government", "role.funder") in pairs
+        assert ("actor.ngo", "role.implementer") in pairs
+        assert ("actor.ngo", "role.funder") not in pairs
+
+    def test_text_without_indicators_gets_no_theme(self, coder):
+        assert coder.code_text("Sebuah kalimat tentang cuaca cerah.").themes() == set()
+
+
+class TestClassifier:
+    def test_learnable_labels_are_scored_and_rare_ones_explained(self):
+        tokens = [["zakat", "masjid", "umat"]] * 6 + [["hutan", "konservasi", "lahan"]] * 6
+        labels = {
+            "religious": [True] * 6 + [False] * 6,
+            "rare": [True] + [False] * 11,
+        }
+        report = cross_validate(tokens, labels, seed=1)
+        scores = {s.theme: s for s in report.scores}
+        assert scores["religious"].f1 == pytest.approx(1.0)
+        assert scores["rare"].f1 is None
+        assert "1 of 12" in scores["rare"].note
+        assert report.macro_f1 == pytest.approx(1.0)
+
+    def test_same_seed_same_scores(self):
+        tokens = [["a", "b"], ["a", "c"], ["d", "e"], ["d", "f"], ["a", "g"], ["d", "h"]]
+        labels = {"x": [True, True, False, False, True, False]}
+        assert cross_validate(tokens, labels, seed=3) == cross_validate(tokens, labels, seed=3)

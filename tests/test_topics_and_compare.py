@@ -1,0 +1,114 @@
+"""Topic models (fit, surface labels, persistence behind hashes) and the case comparison."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.artifacts import ArtifactError, write_artifact_dir
+from pipeline.compare.similarity import hellinger, jaccard, tfidf_cosines
+from pipeline.topics.lda import TopicParams, candidate_ks, fit_topics
+from pipeline.topics.persist import load_topic_model, save_topic_model
+
+FAST = TopicParams(k_values=(2, 3), passes=5, iterations=50, seed=7)
+TOKENS = [
+    ["zakat", "masjid", "umat", "zakat", "dana"],
+    ["zakat", "umat", "masjid", "infak"],
+    ["hutan", "konservasi", "lahan", "hutan"],
+    ["hutan", "lahan", "konservasi", "kebun"],
+    ["zakat", "infak", "dana", "umat"],
+    ["kebun", "hutan", "lahan", "konservasi"],
+]
+
+
+def surface(stem: str) -> str:
+    return f"<{stem}>"
+
+
+class TestTopics:
+    def test_same_seed_same_model(self):
+        a = fit_topics(TOKENS, surface, FAST)
+        b = fit_topics(TOKENS, surface, FAST)
+        assert a.k == b.k
+        assert a.coherence_by_k == b.coherence_by_k
+        np.testing.assert_allclose(a.doc_topics, b.doc_topics)
+
+    def test_topics_are_labelled_with_surface_forms(self):
+        result = fit_topics(TOKENS, surface, FAST)
+        assert all(label.startswith("<") for words in result.labels for label in words)
+
+    def test_k_is_the_best_coherence_of_the_sweep(self):
+        result = fit_topics(TOKENS, surface, FAST)
+        assert set(result.coherence_by_k) == {2, 3}
+        assert result.coherence_by_k[result.k] == max(result.coherence_by_k.values())
+        np.testing.assert_allclose(result.doc_topics.sum(axis=1), 1.0)
+
+    def test_small_corpora_are_marked_exploratory(self):
+        assert fit_topics(TOKENS, surface, FAST).exploratory
+
+    def test_k_never_exceeds_half_the_documents(self):
+        assert candidate_ks(TopicParams(k_values=(2, 3, 10, 20)), 16) == [2, 3]
+        assert candidate_ks(TopicParams(k_values=(5,)), 3) == [2]
+
+    def test_empty_vocabulary_is_a_clear_error(self):
+        with pytest.raises(ValueError, match="no words left"):
+            fit_topics([[], []], surface, FAST)
+
+
+class TestModelArtifacts:
+    def test_saved_model_loads_back_and_infers_the_same_mixture(self, tmp_path):
+        result = fit_topics(TOKENS, surface, FAST)
+        folder = write_artifact_dir(
+            tmp_path,
+            "run1",
+            lambda f: save_topic_model(result.model, result.dictionary, f),
+            {"run_id": "run1"},
+        )
+        model, dictionary = load_topic_model(folder, tmp_path)
+        bow = dictionary.doc2bow(TOKENS[0])
+        assert model.get_document_topics(bow) == result.model.get_document_topics(bow)
+
+    def test_an_altered_model_file_is_refused(self, tmp_path):
+        result = fit_topics(TOKENS, surface, FAST)
+        folder = write_artifact_dir(
+            tmp_path,
+            "run1",
+            lambda f: save_topic_model(result.model, result.dictionary, f),
+            {"run_id": "run1"},
+        )
+        with (folder / "lda.model").open("ab") as handle:
+            handle.write(b"tampered")
+        with pytest.raises(ArtifactError, match=r"lda.model: sha256 does not match"):
+            load_topic_model(folder, tmp_path)
+
+    def test_models_outside_the_models_folder_are_refused(self, tmp_path):
+        (tmp_path / "models").mkdir()
+        (tmp_path / "elsewhere").mkdir()
+        with pytest.raises(ArtifactError, match="only loaded from"):
+            load_topic_model(tmp_path / "elsewhere", tmp_path / "models")
+
+    def test_a_failed_write_leaves_no_folder_behind(self, tmp_path):
+        def explode(folder):
+            (folder / "half.bin").write_bytes(b"x")
+            raise RuntimeError("disk full")
+
+        with pytest.raises(RuntimeError, match="disk full"):
+            write_artifact_dir(tmp_path, "run2", explode, {})
+        assert list(tmp_path.iterdir()) == []
+
+
+class TestSimilarity:
+    def test_hellinger_bounds(self):
+        p = np.array([0.5, 0.5])
+        assert hellinger(p, p) == pytest.approx(0.0)
+        assert hellinger(np.array([1.0, 0.0]), np.array([0.0, 1.0])) == pytest.approx(1.0)
+
+    def test_jaccard(self):
+        assert jaccard({"a", "b"}, {"b", "c"}) == pytest.approx(1 / 3)
+        assert jaccard(set(), set()) == 0.0
+
+    def test_cosine_to_self_is_one_and_to_disjoint_text_zero(self):
+        cos = tfidf_cosines([["a", "b"], ["a", "b"], ["c", "d"]], target=0)
+        assert cos[0] == pytest.approx(1.0)
+        assert cos[1] == pytest.approx(1.0)
+        assert cos[2] == pytest.approx(0.0)
