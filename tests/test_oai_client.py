@@ -252,6 +252,13 @@ class TestFetchRetries:
         with httpx.Client() as http, pytest.raises(FetchError, match="connection failed"):
             fetch(http, url + "/oai", {"verb": "Identify"}, fast_options())
 
+    def test_undecodable_body_is_retried_then_named(self) -> None:
+        garbage = Reply(b"not gzip at all", headers={"Content-Encoding": "gzip"})
+        server, _ = serve_sequence(*[garbage] * 4)
+        with server, pytest.raises(FetchError, match=r"^bad HTTP response \(DecodingError"):
+            do_fetch(server, fast_options())
+        assert len(server.requests) == 4
+
     def test_client_4xx_body_reaches_the_parser(self) -> None:
         server, _ = serve_sequence(Reply(error_body("badArgument", "no such prefix"), 422))
         with server:

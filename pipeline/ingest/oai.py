@@ -233,6 +233,8 @@ def fetch(
             reason = f"connection dropped ({_one_line(str(exc))})"
         except httpx.TransportError as exc:
             reason = f"connection failed ({type(exc).__name__}: {_one_line(str(exc))})"
+        except httpx.HTTPError as exc:  # undecodable body, redirect loop: a bad answer
+            reason = f"bad HTTP response ({type(exc).__name__}: {_one_line(str(exc))})"
         if attempt >= options.max_attempts or (budget is not None and not budget.take()):
             break
         if delay is None:
