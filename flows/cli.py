@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -122,7 +121,8 @@ def ingest(
 
 @app.command()
 def status(project: ProjectOption = None) -> None:
-    """What the corpus store holds: documents per source, harvest state, recent runs."""
+    """What the corpus store holds: documents per source, and each journal's harvest state."""
+    from pipeline.harvest import load_sources, status_rows
     from pipeline.store import Store
 
     paths = _paths(project)
@@ -133,16 +133,17 @@ def status(project: ProjectOption = None) -> None:
         console.print(f"Corpus store {paths.store}: {store.count()} documents")
         for source, (live, dead) in sorted(store.count_by_source().items()):
             console.print(f"  {source}: {live} records, {dead} tombstones", highlight=False)
-        for mark in store.watermarks():
-            last = (
-                datetime.fromtimestamp(mark.last_complete, UTC).isoformat(timespec="seconds")
-                if mark.last_complete
-                else "never"
-            )
+        if not paths.sources.is_file():
+            return
+        console.print("Journals (corpus/sources.toml):")
+        for row in status_rows(store, load_sources(paths.sources)):
+            last = row.last_complete.isoformat(timespec="seconds") if row.last_complete else "never"
             console.print(
-                f"  harvest {mark.source}: last complete {last}, to {mark.harvested_to or '-'}"
-                + (f", last error: {mark.last_error}" if mark.last_error else ""),
+                f"  {row.name}{'' if row.enabled else ' (disabled)'}: last complete refresh "
+                f"{last}, {row.records} records, {row.tombstones} tombstones"
+                + (f"; last error: {row.last_error}" if row.last_error else ""),
                 highlight=False,
+                markup=False,
             )
 
 

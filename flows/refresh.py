@@ -1,4 +1,10 @@
-"""refresh_corpus: bring the corpus store up to date from every configured source."""
+"""refresh_corpus: bring the corpus store up to date from every configured source.
+
+The registry and corpus/inbox are local and cannot fail as a whole; each journal is harvested in
+its own task so one source down never stops the others, and its one-line error is returned for
+the CLI to show. The harvest client already retries at the network edge (bounded backoff, honours
+Retry-After), so the Prefect tasks add no retries of their own on top.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import progress
 from pipeline import runs
+from pipeline.harvest import Source, SourceResult, harvest_source, load_sources
 from pipeline.ingest.files import ingest_paths
 from pipeline.project import ProjectPaths
 from pipeline.store import Store
@@ -28,12 +35,25 @@ def ingest_inbox(paths: ProjectPaths) -> list[str]:
     progress.say("Reading files in corpus/inbox")
     with Store(paths.store) as store:
         report = ingest_paths(store, [paths.inbox])
-    return [str(error) for error in report.errors]
+    return [str(error) for error in report.errors] + list(report.warnings)
 
 
-@flow(name="refresh_corpus", log_prints=False)
-def refresh_corpus(root: str | None = None) -> list[str]:
+@task(cache_policy=NO_CACHE, task_run_name="harvest-{source.name}")
+def harvest(paths: ProjectPaths, source: Source) -> SourceResult:
+    progress.say(f"Harvesting {source.name} ({source.base_url})")
+    with Store(paths.store) as store:
+        return harvest_source(store, source)
+
+
+@flow(name="refresh_corpus")
+def refresh_corpus(root: str | None = None, harvest_journals: bool = True) -> list[str]:
     """Returns one line per problem met (a bad file, a source down); the run goes on regardless."""
     paths = ProjectPaths.discover(Path(root) if root else None)
     ingest_registry(paths)
-    return ingest_inbox(paths)
+    problems = ingest_inbox(paths)
+    if harvest_journals and paths.sources.is_file():
+        for source in load_sources(paths.sources).enabled:
+            result = harvest(paths, source)
+            if not result.ok:
+                problems.append(result.error)
+    return problems
