@@ -25,8 +25,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 ProjectOption = Annotated[
     Path | None,
@@ -110,7 +110,7 @@ def ingest(
     with Store(paths.store) as store:
         result = ingest_paths(store, paths_to_read)
     for error in result.errors:
-        err.print(f"[red]error[/red] {error}", highlight=False, markup=False)
+        err.print(f"error: {error}", highlight=False, markup=False)
     console.print(
         f"{result.files} files read: {result.added} documents added, {result.updated} updated, "
         f"{result.unchanged} unchanged, {len(result.errors)} files refused."
@@ -148,7 +148,9 @@ def status(project: ProjectOption = None) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING)
+    # Problems reach the user as one line each from the commands; library warnings would
+    # only repeat them.
+    logging.basicConfig(level=logging.ERROR)
     app()
 
 
