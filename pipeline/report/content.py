@@ -87,7 +87,9 @@ def _reading(analysis: Analysis, c: Comparison, case_theme_count: int) -> str:
         )
         + "."
     )
-    if c.case_only_themes:
+    if c.title_only:
+        parts.append("What it lacks compared with the case cannot be judged from a title.")
+    elif c.case_only_themes:
         missing = ", ".join(_label(analysis, t) for t in c.case_only_themes)
         parts.append(f"Compared with the case it lacks: {missing}.")
     if c.work_only_themes:
