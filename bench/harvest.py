@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.harvest", description=__doc__)
     parser.add_argument("--page-size", type=int, default=100)
     parser.add_argument("--no-trace", action="store_true", help="skip the tracemalloc pass")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv if argv is not None else [])  # bench's runner passes none
     if not SINTA.is_dir():
         print(f"bench.harvest: needs {SINTA} (the ../shared data beside the project)")
         return 2
@@ -94,4 +94,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
