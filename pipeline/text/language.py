@@ -39,14 +39,24 @@ def _identifier() -> Any:
     return identifier
 
 
-def detect_language(text: str) -> str:
-    """Return ``id``, ``en``, another ISO 639-1 code, or ``und`` when there is no text."""
-    words = [w.lower() for w in _WORD.findall(text)]
-    if not words:
+def marker_counts(text: str) -> tuple[int, int, int]:
+    """(Indonesian marker words, English marker words, all words): the cheap first signal."""
+    words = _WORD.findall(text.lower())
+    return sum(w in _ID_MARKERS for w in words), sum(w in _EN_MARKERS for w in words), len(words)
+
+
+def detect_language(text: str, min_words: int = 1) -> str:
+    """Return ``id``, ``en``, another ISO 639-1 code, or ``und`` when there is no text.
+
+    With ``min_words`` above one, text that is too short for the markers to decide (a heading, a
+    name) is ``und`` rather than a guess of the model: segmentation fills it from its neighbours.
+    """
+    id_hits, en_hits, n_words = marker_counts(text)
+    if not n_words:
         return "und"
-    id_hits = sum(w in _ID_MARKERS for w in words)
-    en_hits = sum(w in _EN_MARKERS for w in words)
     if id_hits + en_hits >= 2 and (id_hits >= 2 * en_hits or en_hits >= 2 * id_hits):
         return "id" if id_hits > en_hits else "en"
+    if n_words < min_words:
+        return "und"
     language, _confidence = _identifier().classify(text)
     return "id" if language == "ms" else str(language)
