@@ -187,7 +187,8 @@ class Store:
         doi = normalise_doi(doc.doi)
         if doi:
             row = self._db.execute(
-                f"SELECT {_COLUMNS} FROM documents WHERE doi_norm = ? AND deleted = 0{where} "
+                f"SELECT {_COLUMNS} FROM documents WHERE doi_norm = ? AND doi_norm != '' "
+                f"AND deleted = 0{where} "
                 "ORDER BY first_seen LIMIT 1",
                 (doi, *args),
             ).fetchone()

@@ -319,3 +319,12 @@ class TestListRecords:
         with LoopbackServer(app) as server, OAIClient(server.url, fast_options()) as client:
             assert len(list(client.list_records("oai_dc", "2024-01-01", None, "jn"))) == 2
         assert server.requests[1].params == {"verb": "ListRecords", "resumptionToken": "next one"}
+
+
+def test_a_host_that_does_not_resolve_is_not_retried():
+    from pipeline.ingest.oai import host_not_found
+
+    assert host_not_found(httpx.ConnectError("[Errno -2] Name or service not known"))
+    assert host_not_found(httpx.ConnectError("[Errno -3] Temporary failure in name resolution"))
+    assert not host_not_found(httpx.ConnectError("[Errno 111] Connection refused"))
+    assert not host_not_found(httpx.ReadTimeout("timed out"))

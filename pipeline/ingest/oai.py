@@ -233,6 +233,11 @@ def fetch(
             reason = f"connection dropped ({_one_line(str(exc))})"
         except httpx.TransportError as exc:
             reason = f"connection failed ({type(exc).__name__}: {_one_line(str(exc))})"
+            if host_not_found(exc):
+                # Offline, or a mistyped address: waiting and asking again will not help, and
+                # a researcher running offline should not wait a minute per journal.
+                reason = f"host not found (offline, or a wrong address: {_one_line(str(exc))})"
+                break
         except httpx.HTTPError as exc:  # undecodable body, redirect loop: a bad answer
             reason = f"bad HTTP response ({type(exc).__name__}: {_one_line(str(exc))})"
         if attempt >= options.max_attempts or (budget is not None and not budget.take()):
@@ -244,6 +249,21 @@ def fetch(
         options.sleep(delay)
     plural = "attempt" if attempts == 1 else "attempts"
     raise FetchError(f"{reason} after {attempts} {plural} at {url}")
+
+
+_NAME_RESOLUTION_FAILURES = (
+    "name or service not known",
+    "nodename nor servname",
+    "temporary failure in name resolution",
+    "no address associated with hostname",
+    "getaddrinfo failed",
+)
+
+
+def host_not_found(exc: BaseException) -> bool:
+    """Did the connection fail because the host name does not resolve?"""
+    text = str(exc).lower()
+    return isinstance(exc, httpx.ConnectError) and any(m in text for m in _NAME_RESOLUTION_FAILURES)
 
 
 def _read_capped(response: httpx.Response, limit: int, url: str) -> bytes:
