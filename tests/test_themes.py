@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.themes.classifier import cross_validate
-from pipeline.themes.codebook import CodebookError, load_codebook
+from pipeline.themes.codebook import FAMILIES, CodebookError, load_codebook
 from pipeline.themes.lexicon import LexiconCoder
 
 CODEBOOK = Path(__file__).resolve().parents[1] / "corpus" / "codebook.toml"
@@ -19,11 +19,14 @@ def coder() -> LexiconCoder:
 
 
 class TestCodebook:
-    def test_bundled_codebook_covers_the_three_families(self):
+    def test_bundled_codebook_covers_all_families_with_definitions(self):
         codebook = load_codebook(CODEBOOK)
-        assert len(codebook.family("dimension")) == 4
-        assert len(codebook.family("actor")) == 7
-        assert len(codebook.family("role")) == 4
+        assert len(codebook.family("dimension")) == 5
+        assert len(codebook.family("actor")) == 8
+        assert len(codebook.family("role")) == 5
+        assert codebook.families == FAMILIES
+        for theme in codebook.themes:
+            assert theme.definition and theme.include and theme.exclude and theme.example, theme.id
         assert len(codebook.sha256) == 64
 
     def test_unknown_family_is_refused_naming_the_theme(self, tmp_path):

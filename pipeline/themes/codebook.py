@@ -1,17 +1,21 @@
-"""The empowerment codebook (corpus/codebook.toml): themes, their families and indicator terms.
+"""The empowerment codebook (corpus/codebook.toml): themes, their families, rules and indicators.
 
 Kept as data so a researcher can change what counts as, say, a "funder" without touching code;
 the codebook's own hash goes into every run's manifest, so a report says which codebook it used.
+Each theme carries what a human coder needs (definition, inclusion and exclusion rules, an example)
+next to what the lexicon coder needs (indicator terms and exclusion patterns), so the two read the
+same definition of the theme.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-FAMILIES = ("dimension", "actor", "role")
+FAMILIES = ("dimension", "actor", "role", "collaboration", "context", "method")
 
 
 class CodebookError(ValueError):
@@ -25,6 +29,11 @@ class Theme:
     label: str
     label_id: str
     terms: tuple[str, ...]  # Indonesian and English indicators together
+    definition: str = ""
+    include: str = ""
+    exclude: str = ""
+    example: str = ""
+    exclude_patterns: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,36 @@ class Codebook:
 
     def label(self, theme_id: str) -> str:
         return next((t.label for t in self.themes if t.id == theme_id), theme_id)
+
+    def theme(self, theme_id: str) -> Theme:
+        for theme in self.themes:
+            if theme.id == theme_id:
+                return theme
+        raise KeyError(theme_id)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(t.id for t in self.themes)
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        """The families that have themes, in FAMILIES order."""
+        present = {t.family for t in self.themes}
+        return tuple(f for f in FAMILIES if f in present)
+
+
+def _patterns(path: Path, theme_id: str, raw: object) -> tuple[re.Pattern[str], ...]:
+    if not isinstance(raw, list):
+        raise CodebookError(f"{path}: theme {theme_id!r}: exclude_patterns must be a list")
+    compiled = []
+    for text in raw:
+        try:
+            compiled.append(re.compile(str(text), re.IGNORECASE))
+        except re.error as exc:
+            raise CodebookError(
+                f"{path}: theme {theme_id!r}: bad exclude pattern {text!r}: {exc}"
+            ) from exc
+    return tuple(compiled)
 
 
 def load_codebook(path: Path) -> Codebook:
@@ -66,6 +105,11 @@ def load_codebook(path: Path) -> Codebook:
                 label=str(entry.get("label", theme_id)),
                 label_id=str(entry.get("label_id", entry.get("label", theme_id))),
                 terms=terms,
+                definition=str(entry.get("definition", "")).strip(),
+                include=str(entry.get("include", "")).strip(),
+                exclude=str(entry.get("exclude", "")).strip(),
+                example=str(entry.get("example", "")).strip(),
+                exclude_patterns=_patterns(path, theme_id, entry.get("exclude_patterns", [])),
             )
         )
     if len({t.id for t in themes}) != len(themes):

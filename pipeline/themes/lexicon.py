@@ -7,6 +7,12 @@ Actor-role pairs are read clause by clause: a role term is given to the nearest 
 it in the same clause (or, failing that, the nearest after it). "The regency sets policy and pays
 for programmes, whereas the NGO runs the activities" then gives policy and funding to the regency
 and implementation to the NGO, not every role to every actor.
+
+Exclusions: a theme's ``exclude_patterns`` (regular expressions in the codebook) mark spans of a
+clause where its indicators do not count, e.g. the authors' own university in "the Universitas
+Gadjah Mada authors" is not the actor "academia". The span is masked word by word (each word
+becomes a placeholder), so token positions, which actor-role attribution relies on, do not move
+and other themes still see the words.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from pipeline.text.tokens import sentences, words
 from pipeline.themes.codebook import Codebook
 
 _MAX_EVIDENCE = 3
+_LETTERS = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+_MASK = "qq"  # a two-letter placeholder: still one token, never an indicator
 _CLAUSE_BREAK = re.compile(
     r"[;:]|,?\s+\b(?:whereas|while|whilst|but|sedangkan|sementara|namun|tetapi|adapun)\b",
     re.IGNORECASE,
@@ -72,6 +80,7 @@ class LexiconCoder:
         self.codebook = codebook
         self._by_first: defaultdict[str, list[_Pattern]] = defaultdict(list)
         self._families = {t.id: t.family for t in codebook.themes}
+        self._exclusions = {t.id: t.exclude_patterns for t in codebook.themes if t.exclude_patterns}
         for theme in codebook.themes:
             for term in theme.terms:
                 pattern = _Pattern(term, theme.id)
@@ -100,7 +109,20 @@ class LexiconCoder:
         return self.code_text(doc.text, doc_id=doc.id)
 
     def _match(self, text: str) -> list[tuple[int, str, str]]:
-        """(token position, theme, indicator term) for every indicator found in ``text``."""
+        """(token position, theme, indicator term) for every indicator found in ``text``, less
+        the ones its theme's exclusion patterns mask."""
+        found = self._match_tokens(text)
+        for theme, patterns in self._exclusions.items():
+            if not any(t == theme for _, t, _ in found):
+                continue
+            masked = _mask(text, patterns)
+            if masked == text:
+                continue
+            kept = [m for m in self._match_tokens(masked) if m[1] == theme]
+            found = sorted([m for m in found if m[1] != theme] + kept)
+        return found
+
+    def _match_tokens(self, text: str) -> list[tuple[int, str, str]]:
         tokens = list(words(text))
         found: list[tuple[int, str, str]] = []
         for i, token in enumerate(tokens):
@@ -121,3 +143,10 @@ class LexiconCoder:
             actor = max(before)[1] if before else min(actors)[1]
             pairs.add((actor, theme))
         return pairs
+
+
+def _mask(text: str, patterns: tuple[re.Pattern[str], ...]) -> str:
+    """``text`` with every word inside a span matched by ``patterns`` replaced by a placeholder."""
+    for pattern in patterns:
+        text = pattern.sub(lambda m: _LETTERS.sub(_MASK, m.group()), text)
+    return text
