@@ -36,6 +36,14 @@ ProjectOption = Annotated[
     ),
 ]
 SeedOption = Annotated[int, typer.Option(help="Random seed for topic models and classifiers.")]
+WaitOption = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        help="Seconds to wait when another berdaya command is writing to the project "
+        "(default: stop at once with a message).",
+    ),
+]
 
 
 def _paths(project: Path | None) -> ProjectPaths:
@@ -60,37 +68,45 @@ def _with_progress(title: str, run):
 
 
 @app.command()
-def run(project: ProjectOption = None, seed: SeedOption = 20240601) -> None:
+def run(project: ProjectOption = None, seed: SeedOption = 20240601, wait: WaitOption = 0.0) -> None:
     """The main job: refresh the corpus, analyse it and write the report."""
     paths = _paths(project)
     from flows.run import run_all
 
-    result = _with_progress("Running berdaya", lambda: run_all(root=str(paths.root), seed=seed))
+    result = _with_progress(
+        "Running berdaya",
+        lambda: run_all(root=str(paths.root), seed=seed, wait_for_lock=wait),
+    )
     for line in result.problems:
         err.print(f"[yellow]warning[/yellow] {line}", highlight=False)
     console.print(f"Report: {result.report_dir}/index.html (also {paths.reports / 'latest'})")
 
 
 @app.command()
-def refresh(project: ProjectOption = None) -> None:
+def refresh(project: ProjectOption = None, wait: WaitOption = 0.0) -> None:
     """Update the corpus store from the registry, corpus/inbox and the followed journals."""
     paths = _paths(project)
     from flows.refresh import refresh_corpus
 
-    problems = _with_progress("Refreshing", lambda: refresh_corpus(root=str(paths.root)))
+    problems = _with_progress(
+        "Refreshing", lambda: refresh_corpus(root=str(paths.root), wait_for_lock=wait)
+    )
     for line in problems:
         err.print(f"[yellow]warning[/yellow] {line}", highlight=False)
     console.print("Corpus refreshed.")
 
 
 @app.command()
-def report(project: ProjectOption = None, seed: SeedOption = 20240601) -> None:
+def report(
+    project: ProjectOption = None, seed: SeedOption = 20240601, wait: WaitOption = 0.0
+) -> None:
     """Analyse what is stored (no refresh) and write reports/<run-id>/ and reports/latest/."""
     paths = _paths(project)
     from flows.report import build_report
 
     folder = _with_progress(
-        "Writing the report", lambda: build_report(root=str(paths.root), seed=seed)
+        "Writing the report",
+        lambda: build_report(root=str(paths.root), seed=seed, wait_for_lock=wait),
     )
     console.print(f"Report: {folder}/index.html")
 
@@ -101,14 +117,20 @@ def ingest(
         list[Path], typer.Argument(help="Files or folders: .txt .md .html .pdf .bib .ris .csv")
     ],
     project: ProjectOption = None,
+    wait: WaitOption = 0.0,
 ) -> None:
     """Add local files to the corpus store. A bad file is named with its reason; the rest go in."""
     from pipeline.ingest.files import ingest_paths
+    from pipeline.locking import ProjectBusy, ProjectLock
     from pipeline.store import Store
 
     paths = _paths(project)
-    with Store(paths.store) as store:
-        result = ingest_paths(store, paths_to_read)
+    try:
+        with ProjectLock(paths.corpus, "berdaya ingest", wait), Store(paths.store) as store:
+            result = ingest_paths(store, paths_to_read)
+    except ProjectBusy as exc:
+        err.print(f"busy: {exc}", markup=False, highlight=False)
+        raise typer.Exit(code=3) from None
     for error in result.errors:
         err.print(f"error: {error}", highlight=False, markup=False)
     console.print(

@@ -8,6 +8,7 @@ Retry-After), so the Prefect tasks add no retries of their own on top.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 from prefect import flow, task
@@ -17,6 +18,7 @@ from flows import progress
 from pipeline import runs
 from pipeline.harvest import Source, SourceResult, harvest_source, load_sources
 from pipeline.ingest.files import ingest_paths
+from pipeline.locking import ProjectLock
 from pipeline.project import ProjectPaths
 from pipeline.store import Store
 
@@ -46,14 +48,26 @@ def harvest(paths: ProjectPaths, source: Source) -> SourceResult:
 
 
 @flow(name="refresh_corpus")
-def refresh_corpus(root: str | None = None, harvest_journals: bool = True) -> list[str]:
-    """Returns one line per problem met (a bad file, a source down); the run goes on regardless."""
+def refresh_corpus(
+    root: str | None = None,
+    harvest_journals: bool = True,
+    hold_lock: bool = True,
+    wait_for_lock: float = 0.0,
+) -> list[str]:
+    """Returns one line per problem met (a bad file, a source down); the run goes on regardless.
+
+    ``hold_lock=False`` only when the caller (run_all) already holds the project lock.
+    """
     paths = ProjectPaths.discover(Path(root) if root else None)
-    ingest_registry(paths)
-    problems = ingest_inbox(paths)
-    if harvest_journals and paths.sources.is_file():
-        for source in load_sources(paths.sources).enabled:
-            result = harvest(paths, source)
-            if not result.ok:
-                problems.append(result.error)
+    lock = (
+        ProjectLock(paths.corpus, "berdaya refresh", wait_for_lock) if hold_lock else nullcontext()
+    )
+    with lock:
+        ingest_registry(paths)
+        problems = ingest_inbox(paths)
+        if harvest_journals and paths.sources.is_file():
+            for source in load_sources(paths.sources).enabled:
+                result = harvest(paths, source)
+                if not result.ok:
+                    problems.append(result.error)
     return problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 from prefect import flow, task
@@ -11,6 +12,7 @@ from prefect.cache_policies import NO_CACHE
 from flows import progress
 from flows.analyze import analyze
 from pipeline import runs
+from pipeline.locking import ProjectLock
 from pipeline.project import ProjectPaths
 
 
@@ -27,8 +29,17 @@ def write_report(analysis, paths: ProjectPaths, manifest: dict) -> str:
 
 
 @flow(name="build_report")
-def build_report(root: str | None = None, seed: int = 20240601) -> str:
+def build_report(
+    root: str | None = None,
+    seed: int = 20240601,
+    hold_lock: bool = True,
+    wait_for_lock: float = 0.0,
+) -> str:
     """Analyse what is stored (no refresh) and write the report; returns the report folder."""
     paths = ProjectPaths.discover(Path(root) if root else None)
-    analysis, manifest = analyze(root=str(paths.root), seed=seed)
-    return write_report(analysis, paths, manifest)
+    lock = (
+        ProjectLock(paths.corpus, "berdaya report", wait_for_lock) if hold_lock else nullcontext()
+    )
+    with lock:
+        analysis, manifest = analyze(root=str(paths.root), seed=seed)
+        return write_report(analysis, paths, manifest)

@@ -9,6 +9,7 @@ from prefect import flow
 
 from flows.refresh import refresh_corpus
 from flows.report import build_report
+from pipeline.locking import ProjectLock
 from pipeline.project import ProjectPaths
 
 
@@ -19,8 +20,10 @@ class RunResult:
 
 
 @flow(name="run_all")
-def run_all(root: str | None = None, seed: int = 20240601) -> RunResult:
+def run_all(root: str | None = None, seed: int = 20240601, wait_for_lock: float = 0.0) -> RunResult:
+    """The whole job under one project lock, so no other run interleaves with it."""
     paths = ProjectPaths.discover(Path(root) if root else None)
-    problems = refresh_corpus(root=str(paths.root))
-    report_dir = build_report(root=str(paths.root), seed=seed)
+    with ProjectLock(paths.corpus, "berdaya run", wait_for_lock):
+        problems = refresh_corpus(root=str(paths.root), hold_lock=False)
+        report_dir = build_report(root=str(paths.root), seed=seed, hold_lock=False)
     return RunResult(report_dir=report_dir, problems=problems)
