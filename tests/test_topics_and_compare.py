@@ -37,10 +37,11 @@ class TestTopics:
         result = fit_topics(TOKENS, surface, FAST)
         assert all(label.startswith("<") for words in result.labels for label in words)
 
-    def test_k_is_the_best_coherence_of_the_sweep(self):
+    def test_k_is_chosen_from_the_sweep_by_its_rule(self):
         result = fit_topics(TOKENS, surface, FAST)
         assert set(result.coherence_by_k) == {2, 3}
-        assert result.coherence_by_k[result.k] == max(result.coherence_by_k.values())
+        chosen = result.sweep.curves().set_index("k").loc[result.k]
+        assert chosen["rule_score"] == result.sweep.curves()["rule_score"].max()
         np.testing.assert_allclose(result.doc_topics.sum(axis=1), 1.0)
 
     def test_small_corpora_are_marked_exploratory(self):
@@ -65,8 +66,8 @@ class TestModelArtifacts:
             {"run_id": "run1"},
         )
         model, dictionary = load_topic_model(folder, tmp_path)
-        bow = dictionary.doc2bow(TOKENS[0])
-        assert model.get_document_topics(bow) == result.model.get_document_topics(bow)
+        np.testing.assert_allclose(model.get_topics(), result.model.lda.get_topics())
+        assert dictionary.token2id == result.dictionary.token2id
 
     def test_an_altered_model_file_is_refused(self, tmp_path):
         result = fit_topics(TOKENS, surface, FAST)

@@ -1,60 +1,168 @@
-"""Topic models: gensim LDA with a fixed seed, K chosen from a small sweep by c_v coherence.
+"""Topic models a researcher can trust: K chosen by a stated rule, stable across seeds, readable,
+and with ids that survive a refresh.
+
+``fit_topics`` runs the whole stage:
+
+1. policy (policy.py): which documents to fit on; too few documents -> exploratory, said plainly;
+2. sweep (sweep.py): each candidate K fitted on 90%, scored by c_v, NPMI, diversity and held-out
+   perplexity; K chosen by a rule the report prints;
+3. stability (stability.py): the chosen K refitted on all fitted documents under several seeds;
+   the first seed's model is the result, each of its topics scored by how well the others agree;
+4. mixtures for every document from that model (the registry works placed, not fitted);
+5. ids (align.py): matched to the previous run's topics, where one is given.
 
 Topics are shown by surface forms (the most frequent word behind each stem), never by bare stems:
-"pemberdayaan", not "daya". With few documents LDA finds little that means anything; the result
-records the corpus size so the report can say so plainly instead of presenting such topics as
-findings.
+"pemberdayaan", not "daya".
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+import pandas as pd
 from gensim.corpora import Dictionary
-from gensim.models import CoherenceModel, LdaModel
+
+from pipeline.topics.align import DEFAULT_MATCH_THRESHOLD, TopicDiff, TopicSnapshot, carry_ids
+from pipeline.topics.engines import EngineParams, FittedTopicModel, fit_model
+from pipeline.topics.groups import corpus_shares, group_shares, topics_over_time
+from pipeline.topics.labels import TopicCard, surface_words, topic_cards, topic_name
+from pipeline.topics.policy import MIN_DOCUMENTS_FOR_FINDINGS, CorpusPolicy, corpus_policy
+from pipeline.topics.stability import DEFAULT_STABILITY_THRESHOLD, StabilityResult, topic_stability
+from pipeline.topics.sweep import DEFAULT_MIN_DIVERSITY, SweepResult, sweep_k
 
 log = logging.getLogger(__name__)
 
-# Below this many documents topics are exploratory at best; the report says so.
-MIN_DOCUMENTS_FOR_FINDINGS = 100
+__all__ = ["MIN_DOCUMENTS_FOR_FINDINGS", "TopicModelResult", "TopicParams", "fit_topics"]
 
 
 @dataclass(frozen=True)
 class TopicParams:
-    k_values: tuple[int, ...] = (2, 3, 4, 5, 6, 8, 10, 12)
-    passes: int = 10
-    iterations: int = 100
+    k_values: tuple[int, ...] = (5, 10, 15, 20, 25, 30)
+    passes: int = 10  # gensim
+    iterations: int = 100  # gensim
     seed: int = 20240601
     top_n: int = 10
     no_below: int = 2
     no_above: float = 0.6
+    engine: str = "gensim"  # "gensim" | "tomotopy"
+    gibbs_iterations: int = 200  # tomotopy
+    stability_seeds: int = 3  # models fitted at the chosen K, the reference included
+    stability_threshold: float = DEFAULT_STABILITY_THRESHOLD
+    min_diversity: float = DEFAULT_MIN_DIVERSITY
+    match_threshold: float = DEFAULT_MATCH_THRESHOLD  # same topic across refreshes
+    min_documents: int = MIN_DOCUMENTS_FOR_FINDINGS
+
+    def engine_params(self) -> EngineParams:
+        return EngineParams(
+            engine=self.engine,
+            passes=self.passes,
+            iterations=self.iterations,
+            gibbs_iterations=self.gibbs_iterations,
+        )
+
+    def seeds(self) -> list[int]:
+        return [self.seed + i for i in range(max(1, self.stability_seeds))]
+
+    def as_dict(self) -> dict[str, Any]:
+        body = dataclasses.asdict(self)
+        body["k_values"] = list(self.k_values)
+        return body
 
 
 @dataclass
 class TopicModelResult:
-    model: LdaModel
+    model: FittedTopicModel  # the reference seed's model; .lda / .mdl hold the engine's own
     dictionary: Dictionary
     k: int
-    coherence_by_k: dict[int, float]
-    doc_topics: np.ndarray  # documents x K, rows sum to 1
+    coherence_by_k: dict[int, float]  # c_v, as before; the full curves are in sweep
+    doc_topics: np.ndarray  # documents x K (all documents, placed ones inferred), rows sum to 1
     top_stems: list[list[str]]
     labels: list[list[str]] = field(default_factory=list)  # surface forms
-    documents: int = 0
+    documents: int = 0  # documents the model was fitted on
     vocabulary: int = 0
+    exploratory: bool = True
+    policy: CorpusPolicy | None = None
+    sweep: SweepResult | None = None
+    stability: StabilityResult | None = None
+    ids: list[str] = field(default_factory=list)  # stable ids, "T3", one per topic
+    shares: list[float] = field(default_factory=list)  # of the fitted corpus, one per topic
+    diff: TopicDiff | None = None  # against the previous run, when one was given
+    next_number: int = 1  # first topic number never used (saved in the snapshot)
 
     @property
-    def exploratory(self) -> bool:
-        return self.documents < MIN_DOCUMENTS_FOR_FINDINGS
+    def engine(self) -> str:
+        return self.model.engine
+
+    @property
+    def names(self) -> list[str]:
+        """ "T3: pemberdayaan, desa, partisipasi", one per topic."""
+        return [
+            f"{tid}: {topic_name(words)}" for tid, words in zip(self.ids, self.labels, strict=True)
+        ]
+
+    def methods(self) -> list[str]:
+        """Sentences for the report's methods and limits: policy, K rule, stability, engine."""
+        lines = []
+        if self.policy is not None:
+            lines.append(self.policy.sentence)
+        if self.sweep is not None:
+            lines.append(
+                f"{self.engine} LDA, K={self.k} of {sorted(self.coherence_by_k)}. {self.sweep.rule}"
+            )
+        if self.stability is not None:
+            lines.append(self.stability.sentence())
+        return lines
+
+    def snapshot(self, run_id: str) -> TopicSnapshot:
+        return TopicSnapshot(
+            ids=list(self.ids),
+            top_words=[list(w) for w in self.top_stems],
+            shares=list(self.shares),
+            next_number=self.next_number,
+            run_id=run_id,
+            labels=self.names,
+        )
+
+    def cards(
+        self, texts: Sequence[str], documents: int = 3, among: Sequence[int] | None = None
+    ) -> list[TopicCard]:
+        """Topic cards with representative documents; ``texts`` row for row with doc_topics.
+
+        ``among`` defaults to the fitted documents, so a placed case never "represents" a topic.
+        """
+        if among is None and self.policy is not None:
+            among = self.policy.fit_indices
+        return topic_cards(
+            self.ids,
+            self.labels,
+            self.doc_topics,
+            texts,
+            shares=self.shares,
+            stability=None if self.stability is None else self.stability.per_topic,
+            stability_threshold=DEFAULT_STABILITY_THRESHOLD
+            if self.stability is None
+            else self.stability.threshold,
+            documents=documents,
+            among=among,
+        )
+
+    def group_shares(self, groups: Sequence[Hashable | None]) -> pd.DataFrame:
+        return group_shares(self.doc_topics, groups, self.ids)
+
+    def over_time(self, years: Sequence[int | None]) -> pd.DataFrame:
+        return topics_over_time(self.doc_topics, years, self.ids)
 
 
 def candidate_ks(params: TopicParams, documents: int) -> list[int]:
     """K values worth trying: at most one topic per two documents, at least two topics."""
     ceiling = max(2, documents // 2)
     ks = sorted({k for k in params.k_values if 2 <= k <= ceiling})
-    return ks or [2]
+    return ks or [min(ceiling, max(2, min(params.k_values, default=2)))]
 
 
 def build_dictionary(token_lists: Sequence[Sequence[str]], params: TopicParams) -> Dictionary:
@@ -72,58 +180,64 @@ def fit_topics(
     token_lists: Sequence[Sequence[str]],
     surface: Callable[[str], str],
     params: TopicParams | None = None,
+    *,
+    placed: Sequence[int] = (),
+    previous: TopicSnapshot | None = None,
 ) -> TopicModelResult:
-    """Sweep K, keep the model with the best c_v coherence (ties go to the smaller K)."""
+    """The topic stage: policy, sweep over K, seeds, mixtures for all documents, stable ids.
+
+    ``placed``: documents to place in the model rather than fit it on (the case and its cited
+    works), honoured when the rest make a corpus large enough; ``previous``: the last run's
+    snapshot (persist.previous_topics), to carry its topic ids over.
+    """
     params = params or TopicParams()
-    dictionary = build_dictionary(token_lists, params)
-    bows = [dictionary.doc2bow(tokens) for tokens in token_lists]
-    if len(dictionary) == 0 or not any(bows):
+    policy = corpus_policy(token_lists, placed, params.min_documents)
+    fit_lists = [token_lists[i] for i in policy.fit_indices]
+    dictionary = build_dictionary(fit_lists, params)
+    if len(dictionary) == 0 or not any(dictionary.doc2bow(list(t)) for t in fit_lists):
         raise ValueError("no words left to model after stop words and filtering")
-    texts = [[t for t in tokens if t in dictionary.token2id] for tokens in token_lists]
-    best: tuple[float, int, LdaModel] | None = None
-    coherence_by_k: dict[int, float] = {}
-    for k in candidate_ks(params, len(token_lists)):
-        model = LdaModel(
-            corpus=bows,
-            id2word=dictionary,
-            num_topics=k,
-            passes=params.passes,
-            iterations=params.iterations,
-            random_state=params.seed,
-            alpha="auto",
-            eta="auto",
-        )
-        topics = [[w for w, _ in model.show_topic(t, topn=params.top_n)] for t in range(k)]
-        score = CoherenceModel(
-            topics=topics, texts=texts, dictionary=dictionary, coherence="c_v", processes=1
-        ).get_coherence()
-        score = float(score) if np.isfinite(score) else 0.0
-        coherence_by_k[k] = score
-        log.info("K=%d c_v=%.4f", k, score)
-        if best is None or score > best[0] + 1e-9:
-            best = (score, k, model)
-    assert best is not None
-    _, k, model = best
-    doc_topics = topic_matrix(model, bows, k)
-    top_stems = [[w for w, _ in model.show_topic(t, topn=params.top_n)] for t in range(k)]
+    engine = params.engine_params()
+    sweep = sweep_k(
+        fit_lists,
+        dictionary,
+        candidate_ks(params, len(fit_lists)),
+        engine,
+        params.seed,
+        params.top_n,
+        params.min_diversity,
+    )
+    texts = [[t for t in tokens if t in dictionary.token2id] for tokens in fit_lists]
+    seeds = params.seeds()
+    models = [fit_model(texts, dictionary, sweep.k, s, engine) for s in seeds]
+    reference = models[0]
+    top_stems = reference.top_words(params.top_n)
+    stability = topic_stability(
+        top_stems,
+        [m.top_words(params.top_n) for m in models[1:]],
+        params.stability_threshold,
+        seeds,
+        params.top_n,
+    )
+    doc_topics = reference.infer(token_lists)
+    shares = corpus_shares(doc_topics[policy.fit_indices]).tolist()
+    alignment = carry_ids(previous, top_stems, shares, params.match_threshold)
+    log.info("topics: K=%d, %s; %s", sweep.k, stability.sentence(), policy.sentence)
     return TopicModelResult(
-        model=model,
+        model=reference,
         dictionary=dictionary,
-        k=k,
-        coherence_by_k=coherence_by_k,
+        k=sweep.k,
+        coherence_by_k=sweep.coherence_by_k(),
         doc_topics=doc_topics,
         top_stems=top_stems,
-        labels=[[surface(s) for s in stems] for stems in top_stems],
-        documents=len(token_lists),
+        labels=[surface_words(stems, surface) for stems in top_stems],
+        documents=len(fit_lists),
         vocabulary=len(dictionary),
+        exploratory=policy.exploratory,
+        policy=policy,
+        sweep=sweep,
+        stability=stability,
+        ids=alignment.ids,
+        shares=shares,
+        diff=alignment.diff,
+        next_number=alignment.next_number,
     )
-
-
-def topic_matrix(model: LdaModel, bows: Sequence[list[tuple[int, int]]], k: int) -> np.ndarray:
-    matrix = np.zeros((len(bows), k))
-    for row, bow in enumerate(bows):
-        for topic, weight in model.get_document_topics(bow, minimum_probability=0.0):
-            matrix[row, topic] = weight
-    sums = matrix.sum(axis=1, keepdims=True)
-    sums[sums == 0] = 1.0
-    return matrix / sums
