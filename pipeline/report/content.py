@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.analysis import Analysis
+from pipeline.compare.landscape import nearest_uncited, topic_map
 from pipeline.compare.similarity import Comparison
 from pipeline.documents import Document
 from pipeline.report import figures
@@ -32,6 +33,8 @@ SIMILARITY_EXPLAINED = {
     ),
     "combined": "Combined (0-1): the mean of cosine, 1 - topic distance, and theme overlap.",
 }
+NEAREST_SHOWN = 10
+Evidence = tuple[str, str, tuple[str, ...]]  # theme label, sentence, indicator terms
 
 
 @dataclass
@@ -41,7 +44,10 @@ class WorkProfile:
     comparison: Comparison
     document: Document
     reading: str
-    evidence: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    actor_roles: list[str] = field(default_factory=list)
+    topic_mix: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
 
 
 @dataclass
@@ -53,8 +59,9 @@ class ReportContent:
     case: Document
     case_themes: list[str]
     case_actor_roles: list[str]
-    case_evidence: list[tuple[str, str, tuple[str, ...]]]
+    case_evidence: list[Evidence]
     works: list[WorkProfile]
+    nearest: list[tuple[Document, float]]
     tables: dict[str, pd.DataFrame]
     figures: dict[str, str]
     topic_labels: list[str]
@@ -63,114 +70,165 @@ class ReportContent:
     manifest: dict[str, Any]
 
 
-def _label(analysis: Analysis, theme: str) -> str:
-    return analysis.codebook.label(theme)
+class _Labels:
+    """Theme ids to reader-facing words, from the analysis' codebook."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        self.codebook = analysis.codebook
+
+    def theme(self, theme: str) -> str:
+        return self.codebook.label(theme)
+
+    def themes(self, themes: Any) -> list[str]:
+        return [self.theme(t) for t in sorted(themes)]
+
+    def pair(self, pair: tuple[str, str]) -> str:
+        return f"{self.theme(pair[0])} as {self.theme(pair[1]).lower()}"
 
 
-def _pair_label(analysis: Analysis, pair: tuple[str, str]) -> str:
-    return f"{_label(analysis, pair[0])} as {_label(analysis, pair[1]).lower()}"
+def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> ReportContent:
+    labels = _Labels(analysis)
+    docs = analysis.documents
+    by_key = {d.key: i for i, d in enumerate(docs)}
+    case_themes = analysis.themes[analysis.case_index]
+    case_pairs = sorted(analysis.codings[analysis.case_index].actor_roles)
+    topic_labels = [
+        f"T{t + 1}: " + ", ".join(words[:5]) for t, words in enumerate(analysis.topics.labels)
+    ]
+    works = [
+        _profile(analysis, labels, by_key[c.key], c, len(case_themes)) for c in analysis.comparisons
+    ]
+    rows = [analysis.case_index, *[by_key[w.comparison.key] for w in works]]
+    registry = {analysis.case_index, *analysis.cited_indices}
+    nearest = nearest_uncited(
+        analysis.topics.doc_topics, analysis.case_index, sorted(registry), NEAREST_SHOWN
+    )
+    tables = {
+        "similarity": _similarity_table(works, labels),
+        "themes": _theme_table(analysis, rows),
+        "topics": _topic_table(analysis),
+        "doc_topics": _doc_topic_table(analysis, rows),
+        "classifier": _classifier_table(analysis, labels),
+        "evidence": _evidence_table(analysis, rows),
+        "nearest_uncited": _nearest_table(docs, nearest),
+    }
+    return ReportContent(
+        run_id=run_id,
+        title="berdaya: the OKU case and the works it cites",
+        summary=_summary(analysis, labels, works, case_pairs, nearest),
+        limits=_limits(analysis),
+        case=analysis.case,
+        case_themes=labels.themes(case_themes),
+        case_actor_roles=[labels.pair(p) for p in case_pairs],
+        case_evidence=_evidence(analysis, labels, analysis.case_index),
+        works=works,
+        nearest=[(docs[n.index], n.distance) for n in nearest],
+        tables=tables,
+        figures=_figures(analysis, works, rows, nearest, topic_labels),
+        topic_labels=topic_labels,
+        explanations=SIMILARITY_EXPLAINED,
+        theme_labels={t.id: t.label for t in analysis.codebook.themes},
+        manifest=manifest,
+    )
 
 
-def _reading(analysis: Analysis, c: Comparison, case_theme_count: int) -> str:
+# -- per work ------------------------------------------------------------------------------------
+
+
+def _profile(
+    analysis: Analysis, labels: _Labels, index: int, c: Comparison, case_theme_count: int
+) -> WorkProfile:
+    mix = analysis.topics.doc_topics[index]
+    top = np.argsort(-mix, kind="stable")[:2]
+    return WorkProfile(
+        comparison=c,
+        document=analysis.documents[index],
+        reading=_reading(labels, c, case_theme_count),
+        themes=labels.themes(analysis.themes[index]),
+        actor_roles=[labels.pair(p) for p in sorted(analysis.codings[index].actor_roles)],
+        topic_mix="; ".join(f"T{t + 1} {mix[t]:.0%}" for t in top),
+        evidence=_evidence(analysis, labels, index),
+    )
+
+
+def _reading(labels: _Labels, c: Comparison, case_theme_count: int) -> str:
     """A plain-words sentence or two on where this work stands relative to the case."""
     parts = []
     if c.title_only:
         parts.append(
             "Known only by its title: the comparison rests on the title alone and is weak."
         )
+    shared = labels.themes(c.shared_themes)
     parts.append(
-        f"Shares {len(c.shared_themes)} of the case's {case_theme_count} coded themes"
-        + (
-            f" ({', '.join(_label(analysis, t) for t in c.shared_themes)})"
-            if c.shared_themes
-            else ""
-        )
+        f"Shares {len(shared)} of the case's {case_theme_count} coded themes"
+        + (f" ({', '.join(shared)})" if shared else "")
         + "."
     )
     if c.title_only:
         parts.append("What it lacks compared with the case cannot be judged from a title.")
     elif c.case_only_themes:
-        missing = ", ".join(_label(analysis, t) for t in c.case_only_themes)
-        parts.append(f"Compared with the case it lacks: {missing}.")
+        parts.append(
+            f"Compared with the case it lacks: {', '.join(labels.themes(c.case_only_themes))}."
+        )
     if c.work_only_themes:
-        extra = ", ".join(_label(analysis, t) for t in c.work_only_themes)
+        extra = ", ".join(labels.themes(c.work_only_themes))
         parts.append(f"It adds what the case does not code: {extra}.")
     if c.shared_actor_roles:
-        pairs = "; ".join(_pair_label(analysis, p) for p in c.shared_actor_roles)
+        pairs = "; ".join(labels.pair(p) for p in c.shared_actor_roles)
         parts.append(f"Same actor roles as the case: {pairs}.")
     return " ".join(parts)
 
 
-def _evidence(analysis: Analysis, index: int) -> list[tuple[str, str, tuple[str, ...]]]:
+def _evidence(analysis: Analysis, labels: _Labels, index: int) -> list[Evidence]:
     coding = analysis.codings[index]
+    return [
+        (labels.theme(theme), ev.sentence, ev.terms)
+        for theme in sorted(coding.evidence)
+        for ev in coding.evidence[theme][:1]
+    ]
+
+
+# -- tables --------------------------------------------------------------------------------------
+
+
+def _similarity_table(works: list[WorkProfile], labels: _Labels) -> pd.DataFrame:
     rows = []
-    for theme in sorted(coding.evidence):
-        for ev in coding.evidence[theme][:1]:
-            rows.append((_label(analysis, theme), ev.sentence, ev.terms))
-    return rows
-
-
-def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> ReportContent:
-    docs = analysis.documents
-    case = analysis.case
-    case_themes = analysis.themes[analysis.case_index]
-    case_pairs = sorted(analysis.codings[analysis.case_index].actor_roles)
-    by_key = {d.key: i for i, d in enumerate(docs)}
-    topic_labels = [
-        f"T{t + 1}: " + ", ".join(words[:5]) for t, words in enumerate(analysis.topics.labels)
-    ]
-
-    works = [
-        WorkProfile(
-            comparison=c,
-            document=docs[by_key[c.key]],
-            reading=_reading(analysis, c, len(case_themes)),
-            evidence=_evidence(analysis, by_key[c.key]),
-        )
-        for c in analysis.comparisons
-    ]
-
-    similarity = pd.DataFrame(
-        [
+    for rank, w in enumerate(works, start=1):
+        c = w.comparison
+        rows.append(
             {
                 "rank": rank,
-                "key": w.comparison.key,
-                "year": w.comparison.year,
-                "title": w.comparison.title,
-                "known_only_by_title": w.comparison.title_only,
-                "tfidf_cosine": round(w.comparison.tfidf_cosine, 4),
-                "topic_hellinger": round(w.comparison.topic_hellinger, 4),
-                "theme_jaccard": round(w.comparison.theme_jaccard, 4),
-                "combined": round(w.comparison.combined, 4),
-                "shared_themes": "; ".join(_label(analysis, t) for t in w.comparison.shared_themes),
-                "lacks_vs_case": "; ".join(
-                    _label(analysis, t) for t in w.comparison.case_only_themes
-                ),
-                "adds_vs_case": "; ".join(
-                    _label(analysis, t) for t in w.comparison.work_only_themes
-                ),
-                "shared_actor_roles": "; ".join(
-                    _pair_label(analysis, p) for p in w.comparison.shared_actor_roles
-                ),
-                "lacks_actor_roles": "; ".join(
-                    _pair_label(analysis, p) for p in w.comparison.case_only_actor_roles
-                ),
+                "key": c.key,
+                "year": c.year,
+                "title": c.title,
+                "known_only_by_title": c.title_only,
+                "tfidf_cosine": round(c.tfidf_cosine, 4),
+                "topic_hellinger": round(c.topic_hellinger, 4),
+                "theme_jaccard": round(c.theme_jaccard, 4),
+                "combined": round(c.combined, 4),
+                "shared_themes": "; ".join(labels.themes(c.shared_themes)),
+                "lacks_vs_case": ""
+                if c.title_only
+                else "; ".join(labels.themes(c.case_only_themes)),
+                "adds_vs_case": "; ".join(labels.themes(c.work_only_themes)),
+                "shared_actor_roles": "; ".join(labels.pair(p) for p in c.shared_actor_roles),
+                "lacks_actor_roles": "; ".join(labels.pair(p) for p in c.case_only_actor_roles),
             }
-            for rank, w in enumerate(works, start=1)
-        ]
-    )
+        )
+    return pd.DataFrame(rows)
 
+
+def _theme_table(analysis: Analysis, rows: list[int]) -> pd.DataFrame:
     theme_ids = [t.id for t in analysis.codebook.themes]
-    matrix_rows = [analysis.case_index, *[by_key[w.comparison.key] for w in works]]
-    row_names = [
-        f"{docs[i].key} (case)" if i == analysis.case_index else docs[i].key for i in matrix_rows
-    ]
-    matrix = np.array([[t in analysis.themes[i] for t in theme_ids] for i in matrix_rows], float)
-    themes_table = pd.DataFrame(matrix.astype(int), columns=theme_ids)
-    themes_table.insert(0, "key", [docs[i].key for i in matrix_rows])
+    matrix = [[int(t in analysis.themes[i]) for t in theme_ids] for i in rows]
+    table = pd.DataFrame(matrix, columns=theme_ids)
+    table.insert(0, "key", [analysis.documents[i].key for i in rows])
+    return table
 
-    shares = analysis.topics.doc_topics[matrix_rows]
-    topic_table = pd.DataFrame(
+
+def _topic_table(analysis: Analysis) -> pd.DataFrame:
+    shares = analysis.topics.doc_topics.mean(axis=0)
+    return pd.DataFrame(
         {
             "topic": [f"T{t + 1}" for t in range(analysis.topics.k)],
             "top_words": [", ".join(words) for words in analysis.topics.labels],
@@ -178,86 +236,198 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
                 round(float(analysis.topics.doc_topics[analysis.case_index, t]), 4)
                 for t in range(analysis.topics.k)
             ],
+            "share_in_corpus": [round(float(s), 4) for s in shares],
         }
     )
-    doc_topics = pd.DataFrame(
-        np.round(shares, 4), columns=[f"T{t + 1}" for t in range(analysis.topics.k)]
+
+
+def _doc_topic_table(analysis: Analysis, rows: list[int]) -> pd.DataFrame:
+    table = pd.DataFrame(
+        np.round(analysis.topics.doc_topics[rows], 4),
+        columns=[f"T{t + 1}" for t in range(analysis.topics.k)],
     )
-    doc_topics.insert(0, "key", [docs[i].key for i in matrix_rows])
-    classifier_table = pd.DataFrame(
+    table.insert(0, "key", [analysis.documents[i].key for i in rows])
+    return table
+
+
+def _classifier_table(analysis: Analysis, labels: _Labels) -> pd.DataFrame:
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 4)
+
+    return pd.DataFrame(
         [
             {
                 "theme": s.theme,
-                "label": _label(analysis, s.theme),
+                "label": labels.theme(s.theme),
                 "documents_coded": s.positives,
-                "precision": None if s.precision is None else round(s.precision, 4),
-                "recall": None if s.recall is None else round(s.recall, 4),
-                "f1": None if s.f1 is None else round(s.f1, 4),
+                "precision": rounded(s.precision),
+                "recall": rounded(s.recall),
+                "f1": rounded(s.f1),
                 "note": s.note,
             }
             for s in analysis.classifier.scores
         ]
     )
-    evidence_rows = []
-    for i in matrix_rows:
-        for theme, items in sorted(analysis.codings[i].evidence.items()):
-            for ev in items:
-                evidence_rows.append(
-                    {
-                        "key": docs[i].key,
-                        "theme": theme,
-                        "terms": "; ".join(ev.terms),
-                        "sentence": ev.sentence,
-                    }
-                )
-    evidence_table = pd.DataFrame(evidence_rows, columns=["key", "theme", "terms", "sentence"])
 
-    short_labels = [t.label for t in analysis.codebook.themes]
-    figs = {
+
+def _evidence_table(analysis: Analysis, rows: list[int]) -> pd.DataFrame:
+    records = [
+        {
+            "key": analysis.documents[i].key,
+            "theme": theme,
+            "terms": "; ".join(ev.terms),
+            "sentence": ev.sentence,
+        }
+        for i in rows
+        for theme, items in sorted(analysis.codings[i].evidence.items())
+        for ev in items
+    ]
+    return pd.DataFrame(records, columns=["key", "theme", "terms", "sentence"])
+
+
+def _nearest_table(docs: list[Document], nearest: list[Any]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "rank": rank,
+                "topic_hellinger": round(n.distance, 4),
+                "title": docs[n.index].title,
+                "year": docs[n.index].year,
+                "venue": docs[n.index].venue,
+                "source": docs[n.index].source,
+                "doi": docs[n.index].doi,
+            }
+            for rank, n in enumerate(nearest, start=1)
+        ],
+        columns=["rank", "topic_hellinger", "title", "year", "venue", "source", "doi"],
+    )
+
+
+# -- figures -------------------------------------------------------------------------------------
+
+
+def _figures(
+    analysis: Analysis,
+    works: list[WorkProfile],
+    rows: list[int],
+    nearest: list[Any],
+    topic_labels: list[str],
+) -> dict[str, str]:
+    docs = analysis.documents
+    row_names = [f"{docs[i].key} (case)" if i == analysis.case_index else docs[i].key for i in rows]
+    theme_matrix = np.array(
+        [[t.id in analysis.themes[i] for t in analysis.codebook.themes] for i in rows], float
+    )
+    actors = analysis.codebook.family("actor")
+    roles = analysis.codebook.family("role")
+    case_pairs = analysis.codings[analysis.case_index].actor_roles
+    case_grid = np.array([[(a.id, r.id) in case_pairs for r in roles] for a in actors], float)
+    cited_grid = np.array(
+        [
+            [
+                sum((a.id, r.id) in analysis.codings[i].actor_roles for i in analysis.cited_indices)
+                for r in roles
+            ]
+            for a in actors
+        ],
+        float,
+    )
+    points = topic_map(analysis.topics.doc_topics, analysis.params.seed)
+    kinds = ["other"] * len(docs)
+    near_ids = {n.index for n in nearest}
+    for i in near_ids:
+        kinds[i] = "near"
+    for i in analysis.cited_indices:
+        kinds[i] = "cited"
+    kinds[analysis.case_index] = "case"
+    map_labels = {i: docs[i].key for i in [analysis.case_index, *analysis.cited_indices]}
+    dated = [w for w in works if w.comparison.year is not None]
+    return {
         "similarity": figures.similarity_bars(
             [w.comparison.key for w in works],
             [w.comparison.combined for w in works],
             [w.comparison.title_only for w in works],
         ),
-        "themes": figures.theme_matrix(row_names, short_labels, matrix),
-        "topics": figures.topic_shares(row_names, shares, topic_labels),
+        "themes": figures.theme_matrix(
+            row_names, [t.label for t in analysis.codebook.themes], theme_matrix
+        ),
+        "actor_roles": figures.actor_role_matrix(
+            [a.label for a in actors],
+            [r.label for r in roles],
+            case_grid,
+            cited_grid,
+            len(analysis.cited_indices),
+        ),
+        "timeline": figures.timeline(
+            [int(w.comparison.year or 0) for w in dated],
+            [w.comparison.key for w in dated],
+            [w.comparison.title_only for w in dated],
+            int(analysis.case.year or 0),
+        ),
+        "map": figures.corpus_map(points, kinds, map_labels),
+        "topics": figures.topic_shares(row_names, analysis.topics.doc_topics[rows], topic_labels),
         "coherence": figures.coherence_curve(analysis.topics.coherence_by_k, analysis.topics.k),
     }
 
+
+# -- words ---------------------------------------------------------------------------------------
+
+
+def _summary(
+    analysis: Analysis,
+    labels: _Labels,
+    works: list[WorkProfile],
+    case_pairs: list[tuple[str, str]],
+    nearest: list[Any],
+) -> list[str]:
+    docs = analysis.documents
+    case = analysis.case
     title_only = [w for w in works if w.comparison.title_only]
-    with_text = [w for w in works if not w.comparison.title_only]
-    closest = with_text[:3] if with_text else works[:3]
-    summary = [
+    with_text = [w for w in works if not w.comparison.title_only] or works
+    lines = [
         f"The case, “{case.title}” ({case.year}), was compared with the {len(works)} works it "
         f"cites, within a corpus of {len(docs)} documents.",
         "Closest to the case (of the works with an abstract): "
         + "; ".join(
             f"{w.comparison.key} (combined {w.comparison.combined:.2f}, "
             f"{len(w.comparison.shared_themes)} shared themes)"
-            for w in closest
+            for w in with_text[:3]
         )
         + ".",
-        f"The case is coded with {len(case_themes)} themes: "
-        + ", ".join(_label(analysis, t) for t in sorted(case_themes))
+        f"The case is coded with {len(analysis.themes[analysis.case_index])} themes: "
+        + ", ".join(labels.themes(analysis.themes[analysis.case_index]))
         + ".",
     ]
     if case_pairs:
-        summary.append(
+        lines.append(
             "Roles in the case, as its text states them: "
-            + "; ".join(_pair_label(analysis, p) for p in case_pairs)
+            + "; ".join(labels.pair(p) for p in case_pairs)
             + "."
         )
-    sharing_roles = [w.comparison.key for w in works if w.comparison.shared_actor_roles]
-    summary.append(
-        f"{len(sharing_roles)} of the {len(works)} cited works describe at least one actor in the "
-        "same role as the case" + (f" ({', '.join(sharing_roles)})" if sharing_roles else "") + "."
+    sharing = [w.comparison.key for w in works if w.comparison.shared_actor_roles]
+    lines.append(
+        f"{len(sharing)} of the {len(works)} cited works describe at least one actor in the "
+        "same role as the case" + (f" ({', '.join(sharing)})" if sharing else "") + "."
     )
     if title_only:
-        summary.append(
+        lines.append(
             f"{len(title_only)} cited works are known only by their title "
             f"({', '.join(w.comparison.key for w in title_only)}): their scores rest on a title "
             "and are marked as such."
         )
+    if nearest:
+        first = docs[nearest[0].index]
+        lines.append(
+            f"Of the {len(docs) - len(works) - 1} documents the case does not cite, the closest "
+            f"in topics is “{first.title}” ({first.year or 'n.d.'}; distance "
+            f"{nearest[0].distance:.2f})."
+        )
+    return lines
+
+
+def _limits(analysis: Analysis) -> list[str]:
+    docs = analysis.documents
+    macro = analysis.classifier.macro_f1
     limits = [
         f"Corpus: {len(docs)} documents, {sum(len(t) for t in analysis.tokens):,} tokens after "
         f"stop words, {analysis.distinct_words:,} distinct words stemmed.",
@@ -267,13 +437,11 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
         f"{analysis.codebook.sha256[:12]}); each code comes with the sentence that supports it.",
         "Classifier: TF-IDF over stems + logistic regression, cross-validated against the lexicon "
         f"codings ({analysis.classifier.folds}-fold); macro-F1 "
-        + (
-            f"{analysis.classifier.macro_f1:.2f}"
-            if analysis.classifier.macro_f1 is not None
-            else "n/a"
-        )
+        + (f"{macro:.2f}" if macro is not None else "n/a")
         + f" over {analysis.classifier.evaluated} themes. It measures agreement with the lexicon, "
         "not with human coders.",
+        "English and Indonesian texts share few words, so TF-IDF cosine between works in "
+        "different languages is near zero; topic and theme measures carry the comparison there.",
     ]
     if analysis.topics.exploratory:
         limits.insert(
@@ -282,31 +450,4 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
             "needed): the topics below are exploratory, not findings. Add documents or follow "
             "journals (see the README) to widen the corpus.",
         )
-    limits.append(
-        "English and Indonesian texts share few words, so TF-IDF cosine between works in "
-        "different languages is near zero; topic and theme measures carry the comparison there."
-    )
-    return ReportContent(
-        run_id=run_id,
-        title="berdaya: the OKU case and the works it cites",
-        summary=summary,
-        limits=limits,
-        case=case,
-        case_themes=[_label(analysis, t) for t in sorted(case_themes)],
-        case_actor_roles=[_pair_label(analysis, p) for p in case_pairs],
-        case_evidence=_evidence(analysis, analysis.case_index),
-        works=works,
-        tables={
-            "similarity": similarity,
-            "themes": themes_table,
-            "topics": topic_table,
-            "doc_topics": doc_topics,
-            "classifier": classifier_table,
-            "evidence": evidence_table,
-        },
-        figures=figs,
-        topic_labels=topic_labels,
-        explanations=SIMILARITY_EXPLAINED,
-        theme_labels={t.id: t.label for t in analysis.codebook.themes},
-        manifest=manifest,
-    )
+    return limits

@@ -81,3 +81,75 @@ def coherence_curve(coherence_by_k: dict[int, float], chosen: int) -> str:
     ax.set_ylabel("c_v coherence", fontsize=8)
     ax.set_title(f"Topic coherence by K (chosen: {chosen})", fontsize=10)
     return _to_data_uri(fig)
+
+
+def actor_role_matrix(
+    actors: Sequence[str], roles: Sequence[str], case: np.ndarray, cited: np.ndarray, n_cited: int
+) -> str:
+    """Two panels, actors x roles: in the case (yes/no) and in how many cited works."""
+    fig, axes = plt.subplots(1, 2, figsize=(9.5, 0.9 + 0.38 * len(actors)), sharey=True)
+    panels = (
+        (axes[0], case, 1, "In the case"),
+        (axes[1], cited, max(1, n_cited), "In cited works"),
+    )
+    for ax, values, top, title in panels:
+        ax.imshow(values, cmap="Oranges", vmin=0, vmax=top, aspect="auto")
+        for (row, col), value in np.ndenumerate(values):
+            if value:
+                ax.text(col, row, f"{int(value)}", ha="center", va="center", fontsize=8)
+        ax.set_xticks(range(len(roles)), labels=roles, rotation=35, ha="right", fontsize=8)
+        ax.set_title(title, fontsize=9)
+    axes[0].set_yticks(range(len(actors)), labels=actors, fontsize=8)
+    fig.suptitle("Which actor plays which role (from the texts)", fontsize=10)
+    return _to_data_uri(fig)
+
+
+def timeline(
+    years: Sequence[int], keys: Sequence[str], title_only: Sequence[bool], case_year: int
+) -> str:
+    """The cited works by year of publication, with the case's year marked."""
+    fig, ax = plt.subplots(figsize=(8, 2.6))
+    order = np.argsort(np.asarray(years), kind="stable")
+    seen: dict[int, int] = {}
+    for i in order:
+        level = seen.get(years[i], 0)
+        seen[years[i]] = level + 1
+        style = {"marker": "o", "color": "#c8d7ee" if title_only[i] else "#3b7dd8"}
+        ax.plot([years[i]], [level], linestyle="none", markersize=7, **style)
+        ax.annotate(
+            keys[i],
+            (years[i], level),
+            xytext=(5, 0),
+            textcoords="offset points",
+            fontsize=7,
+            va="center",
+        )
+    ax.axvline(case_year, color="#c0392b", linestyle="--", linewidth=1)
+    ax.text(case_year, max(seen.values(), default=1), " case", color="#c0392b", fontsize=8)
+    ax.set_yticks([])
+    ax.set_xlabel("year of publication (pale = known only by title)", fontsize=8)
+    ax.set_title("The cited works over time", fontsize=10)
+    return _to_data_uri(fig)
+
+
+def corpus_map(points: np.ndarray, kinds: Sequence[str], labels: dict[int, str]) -> str:
+    """Every document in topic space (2-D); the case, the cited works and the nearest uncited."""
+    fig, ax = plt.subplots(figsize=(7, 5))
+    styles = {
+        "other": {"color": "#b9c3cf", "s": 8, "label": "other documents"},
+        "near": {"color": "#27ae60", "s": 30, "label": "nearest uncited works"},
+        "cited": {"color": "#3b7dd8", "s": 30, "label": "cited works"},
+        "case": {"color": "#c0392b", "s": 90, "label": "the case", "marker": "*"},
+    }
+    kinds_array = np.asarray(kinds)
+    for kind, style in styles.items():
+        mask = kinds_array == kind
+        if mask.any():
+            ax.scatter(points[mask, 0], points[mask, 1], **style)
+    for index, text in labels.items():
+        ax.annotate(text, points[index], xytext=(4, 3), textcoords="offset points", fontsize=7)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.legend(fontsize=7, frameon=False, loc="best")
+    ax.set_title("The case among all documents (topic space, 2-D)", fontsize=10)
+    return _to_data_uri(fig)

@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from pipeline.report.content import ReportContent
+from pipeline.report.i18n import STRINGS
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -51,7 +52,7 @@ def render_html(content: ReportContent) -> str:
     )
     env.filters["label"] = lambda theme: content.theme_labels.get(theme, theme)
     template = env.get_template("index.html.j2")
-    return template.render(c=content, mark=mark_terms, fmt=_fmt)
+    return template.render(c=content, mark=mark_terms, fmt=_fmt, strings=STRINGS)
 
 
 def md_escape(text: object) -> str:

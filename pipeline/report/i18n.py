@@ -1,0 +1,60 @@
+"""Headings and labels of the report in English and Indonesian.
+
+Both languages are written into the page; a switch at the top shows one (English by default).
+Kept as one table so a translator can check every pair side by side.
+"""
+
+from __future__ import annotations
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "title": (
+        "The OKU case and the works it cites",
+        "Kasus OKU dan karya-karya yang dirujuknya",
+    ),
+    "language": ("Language", "Bahasa"),
+    "summary": ("Summary", "Ringkasan"),
+    "the_case": ("The case", "Kasus"),
+    "comparison": (
+        "The cited works compared with the case",
+        "Karya rujukan dibandingkan dengan kasus",
+    ),
+    "each_work": ("Each cited work", "Setiap karya rujukan"),
+    "landscape": ("The case in the wider literature", "Kasus dalam literatur yang lebih luas"),
+    "nearest": ("Nearest works the case does not cite", "Karya terdekat yang tidak dirujuk kasus"),
+    "topics": ("Topics", "Topik"),
+    "classifier": (
+        "Theme classifier (cross-validated against the lexicon)",
+        "Pengklasifikasi tema (validasi silang terhadap leksikon)",
+    ),
+    "methods": ("Methods and limits", "Metode dan keterbatasan"),
+    "work": ("Work", "Karya"),
+    "year": ("Year", "Tahun"),
+    "cosine": ("TF-IDF cosine", "Kosinus TF-IDF"),
+    "topic_distance": ("Topic distance", "Jarak topik"),
+    "theme_overlap": ("Theme overlap", "Irisan tema"),
+    "combined": ("Combined", "Gabungan"),
+    "shared_themes": ("Shared themes", "Tema bersama"),
+    "lacks": ("Lacks (vs case)", "Tidak ada (dibanding kasus)"),
+    "theme": ("Theme", "Tema"),
+    "evidence": ("Evidence (indicator terms marked)", "Bukti (istilah indikator ditandai)"),
+    "title_only": ("known only by title", "hanya diketahui judulnya"),
+    "topic": ("Topic", "Topik"),
+    "top_words": ("Top words", "Kata teratas"),
+    "share_in_case": ("Share in the case", "Porsi dalam kasus"),
+    "documents_coded": ("Documents coded", "Dokumen berkode"),
+    "note": ("Note", "Catatan"),
+    "setting": ("Setting", "Lokasi"),
+    "method": ("Method", "Metode"),
+    "actors": ("Actors and roles", "Aktor dan peran"),
+    "programme": ("Programme or context", "Program atau konteks"),
+    "distance": ("Distance to the case", "Jarak ke kasus"),
+    "source": ("Source", "Sumber"),
+    "coded_themes": ("Coded themes", "Tema berkode"),
+    "actor_roles": ("Actor roles in the text", "Peran aktor dalam teks"),
+    "registry_note": ("from the study registry", "dari registri studi"),
+}
+
+
+def pair(key: str) -> tuple[str, str]:
+    """(English, Indonesian) for a key; a missing key is a bug, so it fails loudly."""
+    return STRINGS[key]
