@@ -11,13 +11,20 @@ import pytest
 
 from pipeline import runs
 from pipeline.analysis import AnalysisParams
-from pipeline.documents import stable_id
+from pipeline.documents import Document, stable_id
 from pipeline.project import ProjectPaths, new_run_id
 from pipeline.report.writer import md_escape
 from pipeline.store import Store
 from pipeline.topics.lda import TopicParams
 
 FAST = AnalysisParams(topics=TopicParams(k_values=(2, 3), passes=3, iterations=30))
+WIDER = Document(
+    source="files",
+    identifier="wider-1",
+    title="Kemitraan pemerintah desa dan LSM dalam pemberdayaan ekonomi",
+    abstracts={"id": "Pemerintah desa bermitra dengan LSM untuk mendampingi kelompok usaha."},
+    language="id",
+)
 HOSTILE = '<script>alert("x")</script> "><img src=x onerror=alert(1)> =HYPERLINK("http://evil")'
 
 
@@ -40,6 +47,7 @@ def written_report(tmp_path_factory) -> Path:
                 abstracts={"id": f"Pemerintah daerah mendanai LSM. {HOSTILE}"},
             )
         )
+        store.upsert(WIDER)
     docs, corpus_hash = runs.load_corpus(paths)
     analysis = runs.run_analysis(docs, paths, FAST)
     manifest = runs.base_manifest(new_run_id(), analysis, corpus_hash, paths)
@@ -111,3 +119,18 @@ def test_manifest_records_corpus_parameters_versions_and_file_hashes(written_rep
     assert manifest["libraries"]["gensim"].startswith("4.")
     assert manifest["metrics"]["cited_works"] == 15
     assert set(manifest["files"]) >= {"index.html", "report.md", "similarity.csv"}
+
+
+def test_headings_are_in_english_and_indonesian_with_a_switch(written_report):
+    html = (written_report / "index.html").read_text(encoding="utf-8")
+    assert 'id="lang-en"' in html and 'id="lang-id"' in html
+    assert (
+        '<span class="en" lang="en">Summary</span><span class="id" lang="id">Ringkasan</span>'
+        in html
+    )
+
+
+def test_nearest_uncited_works_are_listed(written_report):
+    with (written_report / "nearest_uncited.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["title"] for row in rows] == [WIDER.title]

@@ -113,3 +113,19 @@ class TestSimilarity:
         assert cos[0] == pytest.approx(1.0)
         assert cos[1] == pytest.approx(1.0)
         assert cos[2] == pytest.approx(0.0)
+
+
+class TestLandscape:
+    def test_nearest_uncited_skips_the_case_and_its_citations(self):
+        from pipeline.compare.landscape import nearest_uncited
+
+        mixtures = np.array([[0.9, 0.1], [0.9, 0.1], [0.8, 0.2], [0.1, 0.9], [0.85, 0.15]])
+        found = nearest_uncited(mixtures, case_index=0, excluded=[1], top=2)
+        assert [n.index for n in found] == [4, 2]
+        assert found[0].distance < found[1].distance
+
+    def test_map_has_two_coordinates_per_document_even_for_one_topic(self):
+        from pipeline.compare.landscape import topic_map
+
+        assert topic_map(np.full((4, 1), 1.0), seed=1).shape == (4, 2)
+        assert topic_map(np.random.default_rng(0).dirichlet([1, 1, 1], 6), seed=1).shape == (6, 2)
