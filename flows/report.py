@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 from contextlib import nullcontext
 from pathlib import Path
 
 from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows import progress
@@ -25,6 +26,12 @@ def write_report(analysis, paths: ProjectPaths, manifest: dict) -> str:
         markdown=(folder / "report.md").read_text(encoding="utf-8"),
         description=f"berdaya report {manifest['run_id']}",
     )
+    with (folder / "similarity.csv").open(encoding="utf-8") as handle:
+        create_table_artifact(
+            key="berdaya-similarity",
+            table=list(csv.DictReader(handle)),
+            description="The cited works against the case: cosine, topic distance, theme overlap",
+        )
     return str(folder)
 
 
