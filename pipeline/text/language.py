@@ -9,6 +9,7 @@ rather than stemmed as if it were Indonesian.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 
@@ -41,8 +42,10 @@ def _identifier() -> Any:
 
 def marker_counts(text: str) -> tuple[int, int, int]:
     """(Indonesian marker words, English marker words, all words): the cheap first signal."""
-    words = _WORD.findall(text.lower())
-    return sum(w in _ID_MARKERS for w in words), sum(w in _EN_MARKERS for w in words), len(words)
+    counts = Counter(_WORD.findall(text.lower()))  # counted in C; then ~60 lookups per language
+    id_hits = sum(counts[w] for w in _ID_MARKERS if w in counts)
+    en_hits = sum(counts[w] for w in _EN_MARKERS if w in counts)
+    return id_hits, en_hits, counts.total()
 
 
 def detect_language(text: str, min_words: int = 1) -> str:
@@ -51,7 +54,11 @@ def detect_language(text: str, min_words: int = 1) -> str:
     With ``min_words`` above one, text that is too short for the markers to decide (a heading, a
     name) is ``und`` rather than a guess of the model: segmentation fills it from its neighbours.
     """
-    id_hits, en_hits, n_words = marker_counts(text)
+    return decide_language(text, *marker_counts(text), min_words=min_words)
+
+
+def decide_language(text: str, id_hits: int, en_hits: int, n_words: int, min_words: int = 1) -> str:
+    """detect_language from marker counts already made (segments.py reuses them)."""
     if not n_words:
         return "und"
     if id_hits + en_hits >= 2 and (id_hits >= 2 * en_hits or en_hits >= 2 * id_hits):

@@ -20,11 +20,11 @@ from typing import Any
 from pipeline.documents import Document
 from pipeline.text import resources
 from pipeline.text.phrases import DELIMITER, apply_phrases
-from pipeline.text.segments import is_mixed, split_segments
+from pipeline.text.segments import single_language, split_segments
 from pipeline.text.stemming import Stemmer, StemmerConfig
 from pipeline.text.stopwords import stopwords
 from pipeline.text.thesaurus import Thesaurus, default_thesaurus
-from pipeline.text.tokens import words
+from pipeline.text.tokens import word_list
 
 STEMMED_LANGUAGES = frozenset({"id", "en"})
 
@@ -60,50 +60,60 @@ class Preprocessor:
         """Tokens of text known to be in one language (other languages: unstemmed words)."""
         if language not in STEMMED_LANGUAGES:
             language = "other"
-        found = list(words(text))
+        found = word_list(text)
         if not found:
             return []
         stemmer, stop = self.stemmer, self._stop
         stems = stemmer.stem_all(found, language)
-        kept: list[str] = []
-        out: list[str] = []
         if self.thesaurus is None or language == "other":
-            for word, stem in zip(found, stems, strict=True):
-                if word not in stop:
-                    kept.append(word)
-                    out.append(stem)
+            keep = [i for i, word in enumerate(found) if word not in stop]
+            kept = [found[i] for i in keep]
+            out = [stems[i] for i in keep]
         else:
-            index = self.thesaurus.index(language, stemmer.lookup)
-            i, n = 0, len(stems)
-            while i < n:
-                entries = index.get(stems[i])
-                if entries:
-                    for key, concept in entries:
-                        end = i + len(key)
-                        if end <= n and (len(key) == 1 or tuple(stems[i:end]) == key):
-                            out.append(concept)
-                            stemmer.add_surface(concept, " ".join(found[i:end]))
-                            i = end
-                            break
-                    else:
-                        entries = None
-                if not entries:
-                    word = found[i]
-                    if word not in stop:
-                        kept.append(word)
-                        out.append(stems[i])
-                    i += 1
+            kept, out = self._with_concepts(
+                found, stems, self.thesaurus.index(language, stemmer.lookup)
+            )
         stemmer.count(kept, language)
         return apply_phrases(self.phrases, out) if self.phrases is not None else out
 
+    def _with_concepts(
+        self, found: list[str], stems: list[str], index: dict[str, list[Any]]
+    ) -> tuple[list[str], list[str]]:
+        """Concept tokens for thesaurus matches (longest first), stems for the rest, stop words
+        out. Only positions whose stem starts some key are examined one by one."""
+        stop, kept, out, phrases = self._stop, [], [], []
+        position, n = 0, len(stems)
+        for i in [i for i, stem in enumerate(stems) if stem in index]:
+            if i < position:
+                continue  # inside the previous match
+            found_match = _match_at(stems, i, index[stems[i]])
+            if found_match is None:
+                continue
+            end, concept = found_match
+            between = [j for j in range(position, i) if found[j] not in stop]
+            kept += [found[j] for j in between]
+            out += [stems[j] for j in between]
+            out.append(concept)
+            phrases.append((concept, " ".join(found[i:end])))
+            position = end
+        between = [j for j in range(position, n) if found[j] not in stop]
+        kept += [found[j] for j in between]
+        out += [stems[j] for j in between]
+        for concept, phrase in phrases:
+            self.stemmer.add_surface(concept, phrase)
+        return kept, out
+
     def text_tokens(self, text: str, language: str = "und") -> list[str]:
         """Tokens of a field: segmented by language when stored as "und" or when mixed."""
-        if self.segment and (language not in STEMMED_LANGUAGES or is_mixed(text)):
-            out: list[str] = []
-            for segment in split_segments(text, default=language):
-                out += self.tokens(segment.text, segment.language)
-            return out
-        return self.tokens(text, language)
+        if not self.segment:
+            return self.tokens(text, language)
+        plain = single_language(text)
+        if plain is not None:
+            return self.tokens(text, language if language in STEMMED_LANGUAGES else plain)
+        out: list[str] = []
+        for segment in split_segments(text, default=language):
+            out += self.tokens(segment.text, segment.language)
+        return out
 
     def document_tokens(self, doc: Document) -> list[str]:
         language = doc.language
@@ -164,6 +174,15 @@ def preprocess_parallel(
 ) -> list[list[str]]:
     """All token lists at once (see Preprocessor.map_parallel)."""
     return list((preprocessor or Preprocessor()).map_parallel(texts, workers=workers))
+
+
+def _match_at(stems: list[str], i: int, entries: list[Any]) -> tuple[int, str] | None:
+    """(end, concept) of the longest key starting at ``i``, or None."""
+    for key, concept in entries:
+        end = i + len(key)
+        if end <= len(stems) and (len(key) == 1 or tuple(stems[i:end]) == key):
+            return end, concept
+    return None
 
 
 def _title_language(doc: Document) -> str:

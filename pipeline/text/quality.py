@@ -101,3 +101,30 @@ def cross_lingual_p_at_1(pairs: Sequence[tuple[str, str]], preprocessor: Preproc
     nearest = similarity.argmax(axis=1)
     partner = np.concatenate([np.arange(n, 2 * n), np.arange(n)])
     return float((nearest == partner).mean())
+
+
+# -- the SINTA abstracts ---------------------------------------------------------------------
+
+SINTA_FILES = (
+    "dataset-master-sinta-bilingual-v2.csv",
+    "deprecated-dataset-sinta.csv",
+    "output_65045a0.csv",
+)
+
+
+def read_sinta(directory: Path) -> list[tuple[str, str]]:
+    """(title, abstract) of the SINTA abstract files, deduplicated by lower-cased title."""
+    import csv
+
+    seen: set[str] = set()
+    out = []
+    for name in SINTA_FILES:
+        with (directory / name).open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                title = (row.get("ARTICLE_TITLE") or "").strip()
+                key = title.lower()
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append((title, row.get("ARTICLE_ABSTRACT") or ""))
+    return out

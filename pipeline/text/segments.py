@@ -18,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from pipeline.text.language import detect_language, marker_counts
+from pipeline.text.language import decide_language, detect_language, marker_counts
 from pipeline.text.tokens import repair_mojibake
 
 TEXT = "text"
@@ -130,7 +130,21 @@ def _merge(segments: list[Segment]) -> list[Segment]:
 
 def is_mixed(text: str) -> bool:
     """Cheap test for a field worth segmenting: headings, or both languages' marker words."""
-    if _HEADING.search(text):
-        return True
-    id_hits, en_hits, _ = marker_counts(text)
-    return min(id_hits, en_hits) >= 3 and min(id_hits, en_hits) >= 0.2 * max(id_hits, en_hits)
+    return single_language(text) is None
+
+
+def single_language(text: str) -> str | None:
+    """The language of a field plainly in one language, or None when it needs segmenting.
+
+    Most abstracts are in one language; this costs one pass of marker counting, where splitting
+    costs a language decision per sentence. A field is plainly one language when it has no
+    headings and the other language's marker words are few (quoted titles, terms).
+    """
+    lower = text.lower()
+    signs = ("bstra" in lower, "intisari" in lower, "kunci" in lower, "key" in lower)
+    if any(signs) and _HEADING.search(text):
+        return None
+    id_hits, en_hits, n_words = marker_counts(text)
+    if min(id_hits, en_hits) >= 3 and min(id_hits, en_hits) >= 0.2 * max(id_hits, en_hits):
+        return None
+    return decide_language(text, id_hits, en_hits, n_words)

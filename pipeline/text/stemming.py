@@ -132,6 +132,8 @@ class Stemmer:
             stem = self._extra_morphology(word)
             if stem:
                 return stem
+        if not word.isascii():
+            return word  # Sastrawi would drop the letters it does not know (é, Arabic script)
         if _PLAIN_WORD.fullmatch(word):
             return str(self._sastrawi_word(word)) or word
         return str(self._sastrawi.stem(word)) or word  # hyphens, clitics like kuasa-Mu
