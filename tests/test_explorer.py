@@ -22,6 +22,7 @@ from pipeline.report.explorer import (
     render_explorer,
     topic_coordinates,
     view_from_gensim,
+    view_from_matrices,
     write_explorer,
 )
 
@@ -106,6 +107,14 @@ class TestView:
         frequency = dict(zip(view.vocab, view.term_frequency.tolist(), strict=True))
         assert frequency == {"desa": 3.0, "dana": 2.0, "lsm": 2.0, "warga": 2.0}
 
+    def test_from_matrices_of_any_engine(self):
+        texts = [["desa", "dana", "desa"], ["lsm", "warga"]]
+        dictionary = Dictionary(texts)
+        topic_word = np.full((2, len(dictionary)), 1.0 / len(dictionary))
+        view = view_from_matrices(topic_word, np.array([[0.5, 0.5], [1.0, 0.0]]), dictionary, texts)
+        assert view.doc_lengths.tolist() == [3.0, 2.0]
+        assert dict(zip(view.vocab, view.term_frequency.tolist(), strict=True))["desa"] == 2.0
+
 
 class TestPayload:
     def test_topic_shares_are_token_weighted_and_sum_to_one(self):
@@ -128,6 +137,12 @@ class TestPayload:
             expected = [view.vocab[i] for i in np.argsort(-relevance)[:10]]
             got = [payload["terms"][i]["stem"] for i in ranked(topic, lam, 10)]
             assert got == expected
+
+    def test_topics_keep_the_names_they_are_given(self):
+        payload = explorer_payload(random_view(), topic_names=["T4", "T1", "T7"])
+        assert [t["name"] for t in payload["topics"]] == ["T4", "T1", "T7"]
+        with pytest.raises(ExplorerError, match="topic_names has 1 entries for 3 topics"):
+            explorer_payload(random_view(), topic_names=["T1"])
 
     def test_words_shown_are_surface_forms_with_their_stems_kept(self):
         payload = explorer_payload(random_view(), lambda stem: stem.upper() + "!")

@@ -80,6 +80,32 @@ class TopicModelView:
             raise ExplorerError("topic model view: " + "; ".join(problems))
 
 
+def view_from_matrices(
+    topic_word: np.ndarray,
+    doc_topics: np.ndarray,
+    dictionary: Any,
+    token_lists: Sequence[Sequence[str]],
+) -> TopicModelView:
+    """Any engine's model: its K x V topic-word matrix (columns in ``dictionary`` id order), the
+    documents x K mixtures and the token lists they were computed from (same order).
+
+    With berdaya's topic stage: ``view_from_matrices(result.model.topic_word(),
+    result.doc_topics, result.dictionary, analysis.tokens)``.
+    """
+    bows = [dictionary.doc2bow(list(tokens)) for tokens in token_lists]
+    frequency = np.zeros(len(dictionary))
+    for bow in bows:
+        for term, count in bow:
+            frequency[term] += count
+    return TopicModelView(
+        topic_term=np.asarray(topic_word, dtype=float),
+        doc_topic=np.asarray(doc_topics, dtype=float),
+        doc_lengths=np.array([sum(c for _, c in bow) for bow in bows], dtype=float),
+        vocab=tuple(dictionary[i] for i in range(len(dictionary))),
+        term_frequency=frequency,
+    )
+
+
 def view_from_gensim(
     model: Any, dictionary: Any, bows: Sequence[list[tuple[int, int]]]
 ) -> TopicModelView:
@@ -144,6 +170,7 @@ def explorer_payload(
     view: TopicModelView,
     surface: Callable[[str], str] | None = None,
     *,
+    topic_names: Sequence[str] | None = None,
     topic_labels: Sequence[str] | None = None,
     doc_labels: Sequence[str] | None = None,
     top_terms: int = TOP_TERMS,
@@ -152,12 +179,15 @@ def explorer_payload(
 
     Per topic, only the terms that are among the ``top_terms`` most relevant for some lambda on
     a grid of 0, 0.01, ..., 1 are kept, with log p(w|t) and log lift; the page ranks them for the
-    slider's lambda exactly as this grid would. Topics keep the model's order and are named
-    T1..TK, as in the report.
+    slider's lambda exactly as this grid would. Topics keep the model's order; ``topic_names``
+    (the report's stable ids, "T3") name them, T1..TK by position when not given.
     """
     surface = surface or (lambda stem: stem)
     phi = _normalise_rows(np.clip(view.topic_term, 0.0, None))
     k, v = phi.shape
+    for what, given in (("topic_names", topic_names), ("topic_labels", topic_labels)):
+        if given is not None and len(given) != k:
+            raise ExplorerError(f"{what} has {len(given)} entries for {k} topics")
     theta = _normalise_rows(np.clip(view.doc_topic, 0.0, None))
     weights = theta * view.doc_lengths[:, None]
     total = weights.sum()
@@ -181,7 +211,7 @@ def explorer_payload(
         topics.append(
             {
                 "id": t,
-                "name": f"T{t + 1}",
+                "name": str(topic_names[t]) if topic_names else f"T{t + 1}",
                 "label": str(topic_labels[t]) if topic_labels else "",
                 "share": round(float(topic_share[t]), 6),
                 "terms": candidates,
@@ -272,11 +302,18 @@ def write_explorer(
     surface: Callable[[str], str] | None = None,
     *,
     title: str = "Topic explorer",
+    topic_names: Sequence[str] | None = None,
     topic_labels: Sequence[str] | None = None,
     doc_labels: Sequence[str] | None = None,
 ) -> Path:
     """Write the explorer page to ``path`` (typically ``<report folder>/explorer.html``)."""
-    payload = explorer_payload(view, surface, topic_labels=topic_labels, doc_labels=doc_labels)
+    payload = explorer_payload(
+        view,
+        surface,
+        topic_names=topic_names,
+        topic_labels=topic_labels,
+        doc_labels=doc_labels,
+    )
     path.write_text(render_explorer(payload, title), encoding="utf-8")
     return path
 
