@@ -26,6 +26,7 @@ from typing import Any
 from pipeline.documents import Document
 from pipeline.text.preprocess import Preprocessor
 from pipeline.text.quality import (
+    BILINGUAL_FILE,
     bilingual_halves,
     cross_lingual_p_at_1,
     lemma_accuracies,
@@ -156,12 +157,13 @@ def quality() -> None:
     print(f"UniMorph Indonesian: exact lemma for {len(pairs):,} distinct (lemma, form) pairs")
     for score in lemma_accuracies(pairs):
         print(f"  {score.config:45s} {100 * score.accuracy:6.2f}%  ({score.correct:,})")
-    rows = read_sinta(SINTA)
+    rows = read_sinta(SINTA, [BILINGUAL_FILE])
     halves = bilingual_halves(abstract for _, abstract in rows)
     without = cross_lingual_p_at_1(halves, Preprocessor(thesaurus=False))
     with_ = cross_lingual_p_at_1(halves, Preprocessor())
     print(
-        f"Cross-lingual P@1 over {len(halves)} bilingual abstracts ({2 * len(halves)} halves): "
+        f"Cross-lingual P@1 over {len(halves)} bilingual abstracts of {BILINGUAL_FILE} "
+        f"({2 * len(halves)} halves): "
         f"without thesaurus {without:.3f}, with {with_:.3f} (+{100 * (with_ - without):.1f} points)"
     )
 

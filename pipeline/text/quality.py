@@ -112,13 +112,16 @@ SINTA_FILES = (
 )
 
 
-def read_sinta(directory: Path) -> list[tuple[str, str]]:
+BILINGUAL_FILE = SINTA_FILES[0]
+
+
+def read_sinta(directory: Path, files: Sequence[str] = SINTA_FILES) -> list[tuple[str, str]]:
     """(title, abstract) of the SINTA abstract files, deduplicated by lower-cased title."""
     import csv
 
     seen: set[str] = set()
     out = []
-    for name in SINTA_FILES:
+    for name in files:
         with (directory / name).open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):
                 title = (row.get("ARTICLE_TITLE") or "").strip()
