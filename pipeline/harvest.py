@@ -15,6 +15,16 @@ then normalised title + year, looked up among harvested (``oai:*``) records only
 entry never loses its role. An updated record (same identifier, new content) replaces the old one;
 a deleted one becomes a tombstone that keeps the stored content.
 
+Full texts (a source with ``fetch_fulltext = true``): a record new in this harvest is stored with
+``fulltext_status = "pending"``; once the list is read completely, each pending record's PDF galley
+is fetched (``pipeline.ingest.fulltext``: one request at a time per host, a delay between them) and
+its text stored in ``full_text`` of the same record, one transaction per article. A failure is one
+line in ``SourceResult.fulltext_errors`` and never fails the harvest. A later refresh asks again
+for records left ``pending`` (a killed or failed harvest) or ``retry`` (the server was down or
+busy: at most ``max_tries`` refreshes in all), never for ``failed`` ones (404, not a PDF, too big,
+unreadable: the same request would give the same answer), nor for records stored before the
+switch was turned on. A re-harvested record keeps its full text.
+
 ``harvest_source`` is the unit a Prefect task calls; ``refresh`` runs several, each isolated from
 the others' failures; ``status_rows`` is what ``berdaya status`` shows.
 """
@@ -27,13 +37,26 @@ import re
 import sys
 import tomllib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
 from pipeline.documents import Document, stable_id
+from pipeline.ingest.fulltext import (
+    STATUS_FAILED,
+    STATUS_OK,
+    FulltextOptions,
+    FulltextResult,
+    PoliteFetcher,
+    apply_result,
+    carry_over,
+    failure_line,
+    fetch_fulltext,
+    mark_pending,
+    needs_fulltext,
+)
 from pipeline.ingest.oai import (
     ClientOptions,
     OAIClient,
@@ -84,6 +107,7 @@ class Source:
     fetch_fulltext: bool = False
     journal: str = ""
     role: str = ""
+    fulltext_options: FulltextOptions = field(default_factory=FulltextOptions)
 
     @property
     def source_id(self) -> str:
@@ -111,6 +135,7 @@ def load_sources(path: str | Path) -> SourcesConfig:
     cron = str(data.get("schedule", {}).get("cron", DEFAULT_CRON))
     if len(cron.split()) != 5:
         raise ConfigError(f"{path}: [schedule] cron {cron!r} must have five fields")
+    fulltext = _fulltext_options(path, data.get("fulltext", {}))
     sources: list[Source] = []
     for number, table in enumerate(data.get("source", []), start=1):
         where = f"{path}: source #{number} ({table.get('name', 'unnamed')})"
@@ -135,9 +160,38 @@ def load_sources(path: str | Path) -> SourcesConfig:
                 fetch_fulltext=bool(table.get("fetch_fulltext", False)),
                 journal=str(table.get("journal", "")),
                 role=str(table.get("role", "")),
+                fulltext_options=fulltext,
             )
         )
     return SourcesConfig(tuple(sources), cron)
+
+
+# [fulltext] key -> (FulltextOptions field, factor to its unit, smallest allowed value)
+_FULLTEXT_KEYS: dict[str, tuple[str, float, float]] = {
+    "delay_seconds": ("delay", 1.0, 0.0),
+    "max_megabytes": ("max_bytes", 1024 * 1024, 0.001),
+    "max_pages": ("max_pages", 1, 1),
+    "extract_timeout_seconds": ("extract_timeout", 1.0, 0.1),
+    "timeout_seconds": ("timeout", 1.0, 0.1),
+    "max_tries": ("max_tries", 1, 1),
+}
+
+
+def _fulltext_options(path: Path, table: object) -> FulltextOptions:
+    """The ``[fulltext]`` table of sources.toml: how politely and how far PDFs are fetched."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [fulltext] must be a table")
+    unknown = set(table) - set(_FULLTEXT_KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: [fulltext]: unknown key(s) {', '.join(sorted(unknown))}")
+    changes: dict[str, float | int] = {}
+    for key, value in table.items():
+        name, factor, smallest = _FULLTEXT_KEYS[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < smallest:
+            raise ConfigError(f"{path}: [fulltext] {key} must be a number >= {smallest:g}")
+        scaled = value * factor
+        changes[name] = int(scaled) if name in ("max_bytes", "max_pages", "max_tries") else scaled
+    return replace(FulltextOptions(), **changes)  # type: ignore[arg-type]
 
 
 # -- results -----------------------------------------------------------------------------------
@@ -158,15 +212,21 @@ class SourceResult:
     pages: int = 0
     harvested_to: str = ""
     error: str = ""
+    fulltext_fetched: int = 0
+    fulltext_failed: int = 0
+    fulltext_errors: list[str] = field(default_factory=list)  # one line per article
 
     @property
     def line(self) -> str:
         if not self.ok:
             return self.error
+        texts = ""
+        if self.fulltext_fetched or self.fulltext_failed:
+            texts = f"; full texts: {self.fulltext_fetched} stored, {self.fulltext_failed} failed"
         return (
             f"source {self.name}: ok: {self.added} added, {self.updated} updated, "
             f"{self.deleted} deleted, {self.unchanged} unchanged, {self.duplicates} duplicates "
-            f"({self.pages} pages, up to {self.harvested_to})"
+            f"({self.pages} pages, up to {self.harvested_to}){texts}"
         )
 
 
@@ -202,12 +262,15 @@ def harvest_source(
     http: httpx.Client | None = None,
     overlap: timedelta = DEFAULT_OVERLAP,
     max_restarts: int = 1,
+    fulltext: FulltextOptions | None = None,
 ) -> SourceResult:
     """Harvest what changed in ``source`` since its last complete harvest; never raises OAIError.
 
     Failures (network, protocol, malformed XML, endless lists) come back as ``ok=False`` with one
     line in ``error``, recorded in the store; what was committed stays, the watermark stays.
     ``badResumptionToken`` restarts the interval from the top at most ``max_restarts`` times.
+    With ``source.fetch_fulltext``, a complete harvest then fetches the full texts of the
+    records that need one (``fulltext`` overrides ``source.fulltext_options``).
     """
     result = SourceResult(source.name)
     try:
@@ -236,11 +299,60 @@ def harvest_source(
         store.set_watermark(source.source_id, harvested_to)
         result.ok = True
         result.harvested_to = harvested_to
-        log.info("%s", result.line)
     except OAIError as exc:
         result.error = f"source {source.name}: failed: {exc}"
         store.record_source_error(source.source_id, result.error)
         log.warning("%s", result.error)
+        return result
+    if source.fetch_fulltext:
+        # Only after a complete list: a server failing mid-list would most likely fail these too;
+        # the records stay pending and the next refresh fetches them.
+        fetch_fulltexts(store, source, fulltext or source.fulltext_options, result)
+    log.info("%s", result.line)
+    return result
+
+
+def fetch_fulltexts(
+    store: Store,
+    source: Source,
+    options: FulltextOptions,
+    result: SourceResult | None = None,
+    *,
+    fetcher: PoliteFetcher | None = None,
+) -> SourceResult:
+    """Fetch the full text of each record of ``source`` that needs one; never raises for one.
+
+    Each article is upserted in its own transaction: a kill keeps what was fetched.
+    """
+    result = result if result is not None else SourceResult(source.name, ok=True)
+    wanted = [d.id for d in store.iter_documents(sources=[source.source_id]) if needs_fulltext(d)]
+    if not wanted:
+        return result
+    own = fetcher is None
+    fetcher = fetcher or PoliteFetcher(options)
+    try:
+        for doc_id in wanted:
+            doc = store.get(doc_id)
+            if doc is None or not needs_fulltext(doc):
+                continue
+            try:
+                outcome = fetch_fulltext(doc, fetcher)
+            except Exception as exc:  # a bug on one odd article must not stop the others
+                log.exception("full text of %s %s", doc.source, doc.identifier)
+                reason = " ".join(f"unexpected {type(exc).__name__}: {exc}".split())
+                outcome = FulltextResult(STATUS_FAILED, error=reason)
+            updated = apply_result(doc, outcome, options.max_tries)
+            store.upsert(updated)
+            if updated.extra.get("fulltext_status") == STATUS_OK:
+                result.fulltext_fetched += 1
+            else:
+                result.fulltext_failed += 1
+                line = failure_line(updated)
+                result.fulltext_errors.append(line)
+                log.warning("%s", line)
+    finally:
+        if own:
+            fetcher.close()
     return result
 
 
@@ -259,7 +371,8 @@ def _commit_page(
     """Store one page in one transaction and add its counts to ``result``."""
     counts = _PageCounts()
     docs = (record_to_document(r, source.source_id, source.journal) for r in page.records)
-    outcome = store.upsert_many(_resolve(store, docs, oai_sources, counts))
+    resolved = _resolve(store, docs, oai_sources, counts, source.fetch_fulltext)
+    outcome = store.upsert_many(resolved)
     result.pages += 1
     result.added += outcome["added"] - counts.new_tombstones
     result.updated += outcome["updated"] - counts.marked_deleted
@@ -274,11 +387,13 @@ def _resolve(
     docs: Iterable[Document | None],
     oai_sources: set[str],
     counts: _PageCounts,
+    fetch_fulltext: bool = False,
 ) -> Iterator[Document]:
     """The documents to upsert, after dedup; runs inside the page's transaction.
 
     Reads see the page's own earlier writes (same connection), so a record twice on one page is
-    handled like a record on two pages.
+    handled like a record on two pages. A new record of a full-text source is marked pending; an
+    update keeps the stored full text.
     """
     for doc in docs:
         if doc is None:
@@ -297,12 +412,12 @@ def _resolve(
                 yield stored.with_changes(deleted=True)
             continue
         if stored is not None and not (stored.deleted and not stored.title):
-            yield doc  # same identifier: an update (or unchanged), never a duplicate
+            yield carry_over(stored, doc)  # same identifier: an update (or unchanged)
             continue
         if _stored_elsewhere(store, doc, oai_sources):
             counts.duplicates += 1
             continue
-        yield doc
+        yield mark_pending(doc) if fetch_fulltext else doc
 
 
 def _stored_elsewhere(store: Store, doc: Document, oai_sources: set[str]) -> bool:
@@ -392,6 +507,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         results = refresh(store, config, options=options, only=args.only)
     for result in results:
         print(result.line)
+        for line in result.fulltext_errors:
+            print(f"  {line}")
     return 0 if all(r.ok for r in results) else 1
 
 

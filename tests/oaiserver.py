@@ -472,3 +472,145 @@ def fast_options(sleeps: list[float] | None = None, **changes: Any) -> Any:
         **changes,
     }
     return ClientOptions(**settings)
+
+
+# -- an OJS site: OAI endpoint, article pages, galley files -------------------------------------
+
+
+class Concurrency:
+    """Requests being handled now, the most at once, and their paths in arrival order."""
+
+    def __init__(self) -> None:
+        self.active = 0
+        self.max_active = 0
+        self.paths: list[str] = []
+        self._lock = threading.Lock()
+
+    def enter(self, path: str) -> None:
+        with self._lock:
+            self.active += 1
+            self.max_active = max(self.max_active, self.active)
+            self.paths.append(path)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.active -= 1
+
+
+class OJSSite:
+    """One OJS journal on the loopback server: ``/index.php/<journal>/oai`` is ``repository``;
+    article pages and galley files are whatever ``add_article`` / ``files`` put there (404 else).
+
+    Every request that is not OAI is counted in ``concurrency`` (which journals of one site may
+    share) while the app handles it, after waiting ``hold`` seconds: a client that asks two at
+    once is seen with ``max_active`` 2; one that asks one at a time never is.
+    """
+
+    def __init__(
+        self, journal: str = "jn", hold: float = 0.0, concurrency: Concurrency | None = None
+    ) -> None:
+        self.repository = OAIRepository([], page_size=10)
+        self.journal = journal
+        self.hold = hold
+        self.url = ""  # set once the server is up: ``site.url = server.url``
+        self.files: dict[str, Reply] = {}
+        self.concurrency = concurrency or Concurrency()
+
+    @property
+    def file_requests(self) -> list[str]:
+        return [p for p in self.concurrency.paths if p.startswith(self.prefix + "/")]
+
+    @property
+    def prefix(self) -> str:
+        return f"/index.php/{self.journal}"
+
+    @property
+    def oai_url(self) -> str:
+        return f"{self.url}{self.prefix}/oai"
+
+    def article_url(self, n: int) -> str:
+        return f"{self.url}{self.prefix}/article/view/{n}"
+
+    def galley_url(self, n: int, galley: int, action: str = "view") -> str:
+        return f"{self.url}{self.prefix}/article/{action}/{n}/{galley}"
+
+    def add_article(
+        self,
+        n: int,
+        galley: bytes | Reply | None = None,
+        *,
+        relation: bool = True,
+        landing: str | None = None,
+        when: datetime | None = None,
+    ) -> RepoRecord:
+        """Article ``n`` with galley ``n + 100``: in dc:relation when ``relation``; its download
+        serves ``galley`` (bytes are a PDF); ``landing`` is the HTML of its article page."""
+        galley_id = n + 100
+        metadata = oai_dc(
+            titles=[(f"Pemberdayaan masyarakat desa nomor {n}", "id-ID")],
+            descriptions=[(f"Abstrak artikel {n} tentang pemberdayaan masyarakat.", "id-ID")],
+            creators=[f"Penulis, Nama {n}"],
+            dates=["2024-06-30"],
+            identifiers=[self.article_url(n)],
+            languages=["ind"],
+            relations=[self.galley_url(n, galley_id)] if relation else [],
+        )
+        record = RepoRecord(
+            f"oai:loopback:article/{n}", when or datetime(2024, 1, 1, tzinfo=UTC), metadata
+        )
+        self.repository.put(record)
+        if galley is not None:
+            reply = galley if isinstance(galley, Reply) else pdf_reply(galley)
+            self.files[f"{self.prefix}/article/download/{n}/{galley_id}"] = reply
+        if landing is not None:
+            self.files[f"{self.prefix}/article/view/{n}"] = html_reply(landing)
+        return record
+
+    def __call__(self, request: Request) -> Reply:
+        if request.path == f"{self.prefix}/oai":
+            return self.repository(request)
+        self.concurrency.enter(request.path)
+        try:
+            if self.hold:
+                time.sleep(self.hold)
+            found = self.files.get(request.path)
+            return found or html_reply("<html><body>Not found</body></html>", status=404)
+        finally:
+            self.concurrency.leave()
+
+
+def route(*sites: OJSSite) -> App:
+    """One app serving several journals of one site, each under its own /index.php/<journal>."""
+
+    def app(request: Request) -> Reply:
+        for site in sites:
+            if request.path.startswith(site.prefix + "/"):
+                return site(request)
+        return html_reply("<html><body>Not found</body></html>", status=404)
+
+    return app
+
+
+def pdf_reply(data: bytes, content_type: str = "application/pdf") -> Reply:
+    return Reply(data, headers={"Content-Type": content_type})
+
+
+def html_reply(page: str, status: int = 200) -> Reply:
+    return Reply(page.encode(), status=status, headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+def landing_page(site: OJSSite, n: int, galleys: Iterable[int], citation_pdf: bool = False) -> str:
+    """An OJS 3 article page: galley buttons, links to other articles, optional citation_pdf_url."""
+    meta = ""
+    if citation_pdf:
+        first = next(iter(galleys))
+        meta = f'<meta name="citation_pdf_url" content="{site.galley_url(n, first, "download")}">'
+    buttons = "".join(
+        f'<a class="obj_galley_link pdf" href="{site.galley_url(n, g)}">PDF</a>' for g in galleys
+    )
+    other = f'<a class="obj_galley_link pdf" href="{site.galley_url(n + 1, n + 999)}">PDF</a>'
+    return (
+        f"<!DOCTYPE html><html><head><title>Artikel {n}</title>{meta}</head><body>"
+        f'<h1 class="page_title">Artikel {n}</h1><ul class="galleys_links"><li>{buttons}</li></ul>'
+        f'<div class="most_read">{other}</div></body></html>'
+    )
