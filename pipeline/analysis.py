@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.compare.citations import find_cited_in_corpus
 from pipeline.compare.similarity import Comparison, compare_to_case
 from pipeline.documents import ROLE_CASE, ROLE_CITED, Document
+from pipeline.ingest.references import Resolution
 from pipeline.text.preprocess import Preprocessor
 from pipeline.themes.classifier import ClassifierReport, cross_validate
 from pipeline.themes.codebook import Codebook
@@ -64,6 +66,8 @@ class Analysis:
     params: AnalysisParams
     timings: dict[str, float]
     distinct_words: int
+    surface: Callable[[str], str]  # stem (or concept) -> the word a reader sees
+    cited_in_corpus: list[Resolution]
 
     @property
     def case(self) -> Document:
@@ -131,6 +135,7 @@ def analyse(
         themes,
         [set(c.actor_roles) for c in codings],
     )
+    cited_in_corpus = find_cited_in_corpus([docs[i] for i in cited_indices], docs)
     timings["compare"] = time.perf_counter() - started
     return Analysis(
         documents=docs,
@@ -146,4 +151,6 @@ def analyse(
         params=params,
         timings=timings,
         distinct_words=pre.stemmer.distinct_words,
+        surface=pre.surface,
+        cited_in_corpus=cited_in_corpus,
     )

@@ -18,6 +18,7 @@ from pipeline.documents import Document
 from pipeline.ingest.registry import load_registry
 from pipeline.project import ProjectPaths
 from pipeline.report.content import build_content
+from pipeline.report.explorer import view_from_matrices, write_explorer
 from pipeline.report.writer import write_report
 from pipeline.store import Store
 from pipeline.themes.codebook import load_codebook
@@ -75,11 +76,29 @@ def save_models(analysis: Analysis, paths: ProjectPaths, manifest: dict[str, Any
 
 def write_run_report(analysis: Analysis, paths: ProjectPaths, manifest: dict[str, Any]) -> Path:
     content = build_content(analysis, manifest["run_id"], manifest)
+
+    def fill(target: Path) -> None:
+        write_report(content, target)
+        write_topic_explorer(analysis, target / "explorer.html")
+
     folder = write_artifact_dir(
-        paths.reports,
-        manifest["run_id"],
-        lambda target: write_report(content, target),
-        {**manifest, "kind": "report"},
+        paths.reports, manifest["run_id"], fill, {**manifest, "kind": "report"}
     )
     point_latest(paths.reports, folder.name)
     return folder
+
+
+def write_topic_explorer(analysis: Analysis, path: Path) -> None:
+    """The interactive topic explorer beside the report (one offline HTML file)."""
+    topics = analysis.topics
+    view = view_from_matrices(
+        topics.model.topic_word(), topics.doc_topics, topics.dictionary, analysis.tokens
+    )
+    write_explorer(
+        path,
+        view,
+        analysis.surface,
+        title="berdaya: topic explorer",
+        topic_labels=[", ".join(words[:5]) for words in topics.labels],
+        doc_labels=[d.key for d in analysis.documents],
+    )

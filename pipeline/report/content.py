@@ -111,6 +111,7 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
         "classifier": _classifier_table(analysis, labels),
         "evidence": _evidence_table(analysis, rows),
         "nearest_uncited": _nearest_table(docs, nearest),
+        "cited_in_corpus": _cited_in_corpus_table(analysis),
     }
     return ReportContent(
         run_id=run_id,
@@ -283,6 +284,25 @@ def _evidence_table(analysis: Analysis, rows: list[int]) -> pd.DataFrame:
         for ev in items
     ]
     return pd.DataFrame(records, columns=["key", "theme", "terms", "sentence"])
+
+
+def _cited_in_corpus_table(analysis: Analysis) -> pd.DataFrame:
+    rows = []
+    for resolution in analysis.cited_in_corpus:
+        found = resolution.document
+        rows.append(
+            {
+                "key": analysis.documents[analysis.cited_indices[len(rows)]].key,
+                "found": resolution.resolved,
+                "found_as": found.title if found else "",
+                "found_in": (found.venue or found.source) if found else "",
+                "confidence": round(resolution.confidence, 2),
+                "reason": resolution.reason,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["key", "found", "found_as", "found_in", "confidence", "reason"]
+    )
 
 
 def _nearest_table(docs: list[Document], nearest: list[Any]) -> pd.DataFrame:

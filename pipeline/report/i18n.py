@@ -52,6 +52,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "coded_themes": ("Coded themes", "Tema berkode"),
     "actor_roles": ("Actor roles in the text", "Peran aktor dalam teks"),
     "registry_note": ("from the study registry", "dari registri studi"),
+    "cited_found": (
+        "The cited works found in the gathered corpus",
+        "Karya rujukan yang ditemukan dalam korpus",
+    ),
+    "found_as": ("Found as", "Ditemukan sebagai"),
+    "confidence": ("Confidence", "Keyakinan"),
+    "why": ("Why", "Alasan"),
+    "not_found": ("not found in the corpus", "tidak ditemukan dalam korpus"),
+    "explorer": ("Interactive topic explorer", "Penjelajah topik interaktif"),
+    "explorer_note": (
+        "opens offline in any browser; needs JavaScript",
+        "terbuka tanpa internet di peramban apa pun; perlu JavaScript",
+    ),
 }
 
 
