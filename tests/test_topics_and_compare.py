@@ -129,3 +129,26 @@ class TestLandscape:
 
         assert topic_map(np.full((4, 1), 1.0), seed=1).shape == (4, 2)
         assert topic_map(np.random.default_rng(0).dirichlet([1, 1, 1], 6), seed=1).shape == (6, 2)
+
+
+class TestCitedInCorpus:
+    def test_a_harvested_copy_of_a_cited_work_is_found_and_registry_copies_are_not(self):
+        from pipeline.compare.citations import find_cited_in_corpus
+        from pipeline.documents import Document
+
+        cited = Document(
+            source="registry",
+            identifier="sujatmiko2023",
+            title="Collaborative Governance Dalam Pemberdayaan Masyarakat Desa Bligo",
+            authors=("Sujatmiko",),
+            year=2023,
+            doi="10.36982/jpg.v8i1.2528",
+            extra={"key": "sujatmiko2023", "role": "cited"},
+        )
+        harvested = cited.with_changes(source="oai:pdp-uigm", identifier="oai:x:2528", extra={})
+        unrelated = Document(source="csv", identifier="t", title="Kinerja perbankan", year=2001)
+        (found,) = find_cited_in_corpus([cited], [cited, harvested, unrelated])
+        assert found.document == harvested
+        assert found.confidence == 1.0
+        (missing,) = find_cited_in_corpus([cited], [cited, unrelated])
+        assert not missing.resolved
