@@ -94,3 +94,34 @@ class TestClassifier:
         tokens = [["a", "b"], ["a", "c"], ["d", "e"], ["d", "f"], ["a", "g"], ["d", "h"]]
         labels = {"x": [True, True, False, False, True, False]}
         assert cross_validate(tokens, labels, seed=3) == cross_validate(tokens, labels, seed=3)
+
+
+class TestExclusions:
+    def test_the_authors_own_university_is_not_academia(self, coder):
+        text = (
+            "Framed by the Village Law, the Universitas Gadjah Mada authors interviewed officials."
+        )
+        assert "actor.academia" not in coder.code_text(text).themes()
+        text = "Artikel karya Usman dan rekan dari Universitas Negeri Makassar ini mengkaji model."
+        assert "actor.academia" not in coder.code_text(text).themes()
+
+    def test_a_university_acting_in_the_case_is_academia(self, coder):
+        text = "Mahasiswa KKN Universitas Gadjah Mada mendampingi kelompok tani."
+        coding = coder.code_text(text)
+        assert "actor.academia" in coding.themes()
+        # the exclusion of one theme leaves the others' words alone
+        assert "role.facilitator" in coding.themes()
+
+    def test_excluded_span_keeps_token_positions_for_roles(self, coder):
+        coding = coder.code_text(
+            "The Universitas Indonesia researchers found that the NGO implements the programme."
+        )
+        assert ("actor.ngo", "role.implementer") in set(coding.actor_roles)
+
+    def test_bad_exclusion_pattern_is_refused_naming_the_theme(self, tmp_path):
+        path = tmp_path / "codebook.toml"
+        path.write_text(
+            '[[theme]]\nid = "x"\nfamily = "actor"\nid_terms = ["a"]\nexclude_patterns = ["("]\n'
+        )
+        with pytest.raises(CodebookError, match="theme 'x': bad exclude pattern"):
+            load_codebook(path)
