@@ -1,0 +1,107 @@
+"""One call for the analysis: code a corpus with the classifier and the human codings, with
+evidence, and (optionally) the grouped CV and model card; plus the labelling queue.
+
+Kept as plain functions of documents and tokens (no store, no CLI) so ``analysis.py`` and the
+``berdaya label`` command can both call them; see the integration notes in the module docstrings
+of sheet.py and coding.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.documents import Document
+from pipeline.text.preprocess import Preprocessor
+from pipeline.themes.card import ModelCard
+from pipeline.themes.codebook import Codebook
+from pipeline.themes.coding import ThemeCode, assign, load_human_labels
+from pipeline.themes.evaluation import GOLD_WEIGHT, evaluate
+from pipeline.themes.labels import Label
+from pipeline.themes.lexicon import Coding, LexiconCoder
+from pipeline.themes.model import ThemeClassifier, training_matrix, with_lexicon_features
+from pipeline.themes.sheet import rank_uncertain, write_sheet
+from pipeline.themes.texts import journal
+
+
+@dataclass
+class ThemeRun:
+    codebook: Codebook
+    codings: list[Coding]  # the lexicon's, as before
+    classifier: ThemeClassifier
+    probabilities: np.ndarray  # (documents x themes)
+    codes: list[dict[str, ThemeCode]]  # final themes per document, with evidence
+    human: dict[str, Label]  # human codings used (gold, resolutions, researcher sheets)
+    problems: list[str]  # human codings not used, and why
+    card: ModelCard | None
+
+    def themes(self) -> list[set[str]]:
+        return [set(codes) for codes in self.codes]
+
+
+def run_themes(
+    docs: Sequence[Document],
+    tokens: Sequence[Sequence[str]],
+    codebook: Codebook,
+    labels_dir: Path,
+    preprocessor: Preprocessor,
+    *,
+    seed: int = 0,
+    with_evaluation: bool = True,
+    gold_weight: float = GOLD_WEIGHT,
+) -> ThemeRun:
+    """Fit on all documents (human codings where present, lexicon elsewhere), predict all.
+
+    ``tokens``: the analysis's document tokens (Preprocessor.document_tokens); the lexicon's hits
+    are appended here. ``with_evaluation``: grouped CV on the human-coded documents present in
+    ``docs`` (minutes on thousands of documents) for the model card.
+    """
+    coder = LexiconCoder(codebook)
+    codings = [coder.code(d) for d in docs]
+    features = [with_lexicon_features(t, c.hits) for t, c in zip(tokens, codings, strict=True)]
+    check = load_human_labels(labels_dir, {d.id: d for d in docs}, codebook)
+    lexicon_themes = [c.themes(codebook.min_hits) for c in codings]
+    doc_ids = [d.id for d in docs]
+    y, is_gold = training_matrix(doc_ids, lexicon_themes, check.valid, codebook.ids)
+    classifier = ThemeClassifier(codebook.ids, seed=seed)
+    classifier.fit(features, y, sample_weight=np.where(is_gold, gold_weight, 1.0))
+    probabilities = classifier.predict_proba(features)
+    codes = assign(
+        docs,
+        codings,
+        probabilities,
+        check.valid,
+        codebook,
+        classifier,
+        preprocessor.text_tokens,
+        coder,
+        preprocessor.surface,
+    )
+    card = None
+    if with_evaluation and is_gold.sum() >= 10:
+        evaluation = evaluate(
+            features,
+            doc_ids,
+            [journal(d) for d in docs],
+            lexicon_themes,
+            check.valid,
+            codebook,
+            seed=seed,
+            gold_weight=gold_weight,
+        )
+        card = ModelCard.from_evaluation(evaluation, codebook, gold_weight)
+    return ThemeRun(
+        codebook, codings, classifier, probabilities, codes, check.valid, check.problems, card
+    )
+
+
+def write_label_queue(run: ThemeRun, docs: Sequence[Document], path: Path, limit: int = 50) -> int:
+    """The ``limit`` most uncertain documents without a human coding, as a coding sheet."""
+    ranked = rank_uncertain([d.id for d in docs], run.probabilities, set(run.human), limit)
+    index = {d.id: i for i, d in enumerate(docs)}
+    rows = [index[doc_id] for doc_id, _ in ranked]
+    write_sheet(path, [docs[i] for i in rows], run.probabilities[rows], run.codebook.ids)
+    return len(rows)
