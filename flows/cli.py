@@ -169,6 +169,53 @@ def status(project: ProjectOption = None) -> None:
             )
 
 
+@app.command()
+def serve(
+    project: ProjectOption = None,
+    port: Annotated[
+        int, typer.Option(help="Port of the local Prefect server (bound to 127.0.0.1).")
+    ] = 4242,
+    cron: Annotated[
+        str | None,
+        typer.Option(help="Cron schedule instead of [schedule] cron in corpus/sources.toml."),
+    ] = None,
+    interval: Annotated[
+        float | None,
+        typer.Option(help="Refresh every SECONDS instead of on the cron (for trials and tests)."),
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            help="IANA time zone of the cron, e.g. Asia/Jakarta (default: this machine's)."
+        ),
+    ] = None,
+    api_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Use this running Prefect server (e.g. http://127.0.0.1:4200/api) "
+            "instead of starting one."
+        ),
+    ] = None,
+) -> None:
+    """Refresh the corpus on its schedule until stopped: starts a local Prefect server
+    (database in <project>/.prefect) and serves the refresh flow. Ctrl-C or SIGTERM stops both."""
+    from flows.serve import ServeError, plan
+    from flows.serve import serve as serve_schedule
+
+    try:
+        schedule = plan(_paths(project).root, cron=cron, interval=interval, timezone=timezone)
+        serve_schedule(
+            schedule,
+            port=port,
+            api_url=api_url,
+            say=lambda line: console.print(line, highlight=False, markup=False),
+        )
+    except ServeError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(code=1) from None
+    console.print("Stopped.")
+
+
 def main() -> None:
     # Problems reach the user as one line each from the commands; library warnings would
     # only repeat them.
