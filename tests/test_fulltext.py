@@ -362,6 +362,16 @@ class TestPoliteness:
             "/index.php/jn/article/download/3/103",
         ]
 
+    def test_the_query_of_a_url_is_kept(self, tmp_path: Path) -> None:
+        journal = OJSSite()
+        with LoopbackServer(journal) as server:
+            journal.url = server.url
+            journal.add_article(1, pdf_bytes(tmp_path))
+            with PoliteFetcher(QUICK) as fetcher:
+                url = journal.galley_url(1, 101, "download") + "?inline=1&x=a%20b"
+                assert fetcher.get(url, QUICK.max_bytes).status == 200
+        assert server.requests[-1].params == {"inline": "1", "x": "a b"}
+
 
 class TestConfiguration:
     def test_fulltext_table(self, tmp_path: Path) -> None:

@@ -359,8 +359,11 @@ class PoliteFetcher:
                 if wait > 0:
                     self._sleep(wait)
             options = replace(self._client_options, max_response_bytes=max_bytes)
+            # fetch() sets the query from its params: pass the URL's own query as params.
+            parsed = httpx.URL(url)
+            params = dict(parsed.params.multi_items())
             try:
-                return fetch(self.http, url, {}, options)
+                return fetch(self.http, str(parsed.copy_with(query=None)), params, options)
             except MalformedResponse:  # the only one fetch raises: over the size cap
                 raise FulltextError(url, f"too big: over the {_size(max_bytes)} cap") from None
             except FetchError as error:
