@@ -107,14 +107,40 @@ def coherence(
     measure: str,
 ) -> float:
     """Mean coherence of the topics (gensim ``CoherenceModel``); 0 when it is not finite."""
-    value = CoherenceModel(
-        topics=[list(t) for t in top_words],
+    return coherences([top_words], texts, dictionary, measure)[0]
+
+
+def coherences(
+    topic_sets: Sequence[Sequence[Sequence[str]]],
+    texts: Sequence[Sequence[str]],
+    dictionary: Dictionary,
+    measure: str,
+) -> list[float]:
+    """Mean coherence of each set of topics, counting co-occurrences in one pass over the texts.
+
+    gensim rescans the texts whenever the topics bring words it has not counted; we count the
+    union of all sets' words once and then score each set from those counts (the scores are the
+    ones separate ``CoherenceModel`` runs give; the sliding-window scan is what costs).
+    """
+    union = sorted(
+        {w for topics in topic_sets for t in topics for w in t if w in dictionary.token2id}
+    )
+    if not union:
+        return [0.0] * len(topic_sets)
+    model = CoherenceModel(
+        topics=[union],
         texts=[list(t) for t in texts],
         dictionary=dictionary,
         coherence=measure,
         processes=1,
-    ).get_coherence()
-    return float(value) if np.isfinite(value) else 0.0
+    )
+    model.estimate_probabilities()
+    values = []
+    for topics in topic_sets:
+        model.topics = [list(t) for t in topics]
+        value = model.get_coherence()
+        values.append(float(value) if np.isfinite(value) else 0.0)
+    return values
 
 
 def held_out_split(n: int, seed: int, share: float = HELD_OUT_SHARE) -> tuple[list[int], list[int]]:
@@ -176,24 +202,20 @@ def sweep_k(
     train, held = held_out_split(len(texts), seed)
     train_texts = [texts[i] for i in train]
     held_texts = [texts[i] for i in held]
-    scores: list[KScore] = []
+    fitted = []
     for k in k_values:
         started = time.perf_counter()
         model = fit_model(train_texts, dictionary, k, seed, engine)
         top = model.top_words(max(top_n, DIVERSITY_TOP_N))
-        head = [words[:top_n] for words in top]
-        score = KScore(
-            k=k,
-            c_v=coherence(head, texts, dictionary, "c_v"),
-            npmi=coherence(head, texts, dictionary, "c_npmi"),
-            diversity=topic_diversity(top),
-            log_perplexity=model.held_out_log_perplexity(held_texts) if held_texts else None,
-            seconds=time.perf_counter() - started,
-        )
-        log.info(
-            "%s K=%d c_v=%.4f npmi=%.4f diversity=%.2f (%.1f s)",
-            engine.engine, k, score.c_v, score.npmi, score.diversity, score.seconds,
-        )  # fmt: skip
-        scores.append(score)
+        held_out = model.held_out_log_perplexity(held_texts) if held_texts else None
+        fitted.append((k, top, held_out, time.perf_counter() - started))
+        log.info("%s K=%d fitted (%.1f s)", engine.engine, k, fitted[-1][3])
+    heads = [[words[:top_n] for words in top] for _, top, _, _ in fitted]
+    c_v = coherences(heads, texts, dictionary, "c_v")
+    npmi = coherences(heads, texts, dictionary, "c_npmi")
+    scores = [
+        KScore(k, c_v[i], npmi[i], topic_diversity(top), held_out, seconds)
+        for i, (k, top, held_out, seconds) in enumerate(fitted)
+    ]
     k, filled = choose_k(scores, min_diversity)
     return SweepResult(filled, k, rule_sentence(min_diversity), engine.engine, len(held))
