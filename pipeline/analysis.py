@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pipeline.compare.citations import find_cited_in_corpus
@@ -17,9 +18,9 @@ from pipeline.compare.similarity import Comparison, compare_to_case
 from pipeline.documents import ROLE_CASE, ROLE_CITED, Document
 from pipeline.ingest.references import Resolution
 from pipeline.text.preprocess import Preprocessor
-from pipeline.themes.classifier import ClassifierReport, cross_validate
 from pipeline.themes.codebook import Codebook
-from pipeline.themes.lexicon import Coding, LexiconCoder
+from pipeline.themes.lexicon import Coding, Evidence
+from pipeline.themes.run import ThemeRun, run_themes
 from pipeline.topics.lda import TopicModelResult, TopicParams, fit_topics
 
 log = logging.getLogger(__name__)
@@ -33,12 +34,12 @@ class AnalysisError(RuntimeError):
 class AnalysisParams:
     seed: int = 20240601
     topics: TopicParams = field(default_factory=TopicParams)
-    cv_folds: int = 5
+    evaluate_themes: bool = True  # grouped CV against the hand codings, for the model card
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "seed": self.seed,
-            "cv_folds": self.cv_folds,
+            "evaluate_themes": self.evaluate_themes,
             "topics": {
                 "k_values": list(self.topics.k_values),
                 "passes": self.topics.passes,
@@ -58,9 +59,9 @@ class Analysis:
     cited_indices: list[int]
     tokens: list[list[str]]
     topics: TopicModelResult
-    codings: list[Coding]
-    themes: list[set[str]]
-    classifier: ClassifierReport
+    codings: list[Coding]  # the lexicon's: indicator hits and actor-role pairs
+    themes: list[set[str]]  # final codes: hand codings, else classifier with lexicon
+    theme_run: ThemeRun
     comparisons: list[Comparison]
     codebook: Codebook
     params: AnalysisParams
@@ -83,8 +84,9 @@ class Analysis:
             "topics_k": self.topics.k,
             "coherence_c_v_by_k": {str(k): v for k, v in self.topics.coherence_by_k.items()},
             "topics_exploratory": self.topics.exploratory,
-            "classifier_macro_f1": self.classifier.macro_f1,
-            "classifier_labels_evaluated": self.classifier.evaluated,
+            "themes_human_coded_documents": len(self.theme_run.human),
+            "themes_macro_f1": (self.theme_run.card.macro_f1 if self.theme_run.card else None),
+            "themes_mean_kappa": (self.theme_run.card.mean_kappa if self.theme_run.card else None),
             "seconds": self.timings,
         }
 
@@ -101,8 +103,12 @@ def split_roles(docs: Sequence[Document]) -> tuple[int, list[int]]:
 
 
 def analyse(
-    docs: Sequence[Document], codebook: Codebook, params: AnalysisParams | None = None
+    docs: Sequence[Document],
+    codebook: Codebook,
+    params: AnalysisParams | None = None,
+    labels_dir: Path | None = None,
 ) -> Analysis:
+    """``labels_dir``: hand codings (corpus/labels); without it the lexicon alone trains."""
     params = params or AnalysisParams()
     docs = list(docs)
     case_index, cited_indices = split_roles(docs)
@@ -118,11 +124,17 @@ def analyse(
     timings["topics"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    coder = LexiconCoder(codebook)
-    codings = [coder.code(d) for d in docs]
-    themes = [c.themes(codebook.min_hits) for c in codings]
-    labels = {t.id: [t.id in doc_themes for doc_themes in themes] for t in codebook.themes}
-    classifier = cross_validate(tokens, labels, seed=params.seed, max_folds=params.cv_folds)
+    theme_run = run_themes(
+        docs,
+        tokens,
+        codebook,
+        labels_dir or Path("/nonexistent-labels"),
+        pre,
+        seed=params.seed,
+        with_evaluation=params.evaluate_themes,
+    )
+    codings = theme_run.codings
+    themes = theme_run.themes()
     timings["themes"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -145,7 +157,7 @@ def analyse(
         topics=topics,
         codings=codings,
         themes=themes,
-        classifier=classifier,
+        theme_run=theme_run,
         comparisons=comparisons,
         codebook=codebook,
         params=params,
@@ -154,3 +166,9 @@ def analyse(
         surface=pre.surface,
         cited_in_corpus=cited_in_corpus,
     )
+
+
+def evidence_for(analysis: Analysis, index: int, theme: str) -> tuple[Evidence, ...]:
+    """The sentences behind a document's theme code (hand-coded themes may have none)."""
+    code = analysis.theme_run.codes[index].get(theme)
+    return tuple(code.evidence) if code is not None else ()

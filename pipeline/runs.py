@@ -45,7 +45,7 @@ def load_corpus(paths: ProjectPaths) -> tuple[list[Document], str]:
 
 
 def run_analysis(docs: Iterable[Document], paths: ProjectPaths, params: AnalysisParams) -> Analysis:
-    return analyse(list(docs), load_codebook(paths.codebook), params)
+    return analyse(list(docs), load_codebook(paths.codebook), params, paths.corpus / "labels")
 
 
 def base_manifest(run_id: str, analysis: Analysis, corpus_hash: str, paths: ProjectPaths) -> dict:

@@ -39,5 +39,6 @@ def project(tmp_path: Path) -> Path:
     corpus.mkdir()
     for name in ("studies.toml", "codebook.toml"):
         shutil.copy(REPO / "corpus" / name, corpus / name)
+    shutil.copytree(REPO / "corpus" / "labels", corpus / "labels")
     (corpus / "inbox").mkdir()
     return tmp_path

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.analysis import Analysis
+from pipeline.analysis import Analysis, evidence_for
 from pipeline.compare.landscape import nearest_uncited, topic_map
 from pipeline.compare.similarity import Comparison
 from pipeline.documents import Document
@@ -108,7 +108,7 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
         "themes": _theme_table(analysis, rows),
         "topics": _topic_table(analysis),
         "doc_topics": _doc_topic_table(analysis, rows),
-        "classifier": _classifier_table(analysis, labels),
+        "classifier": _classifier_table(analysis),
         "evidence": _evidence_table(analysis, rows),
         "nearest_uncited": _nearest_table(docs, nearest),
         "cited_in_corpus": _cited_in_corpus_table(analysis),
@@ -181,11 +181,10 @@ def _reading(labels: _Labels, c: Comparison, case_theme_count: int) -> str:
 
 
 def _evidence(analysis: Analysis, labels: _Labels, index: int) -> list[Evidence]:
-    coding = analysis.codings[index]
     return [
         (labels.theme(theme), ev.sentence, ev.terms)
-        for theme in sorted(coding.evidence)
-        for ev in coding.evidence[theme][:1]
+        for theme in sorted(analysis.themes[index])
+        for ev in evidence_for(analysis, index, theme)[:1]
     ]
 
 
@@ -251,23 +250,28 @@ def _doc_topic_table(analysis: Analysis, rows: list[int]) -> pd.DataFrame:
     return table
 
 
-def _classifier_table(analysis: Analysis, labels: _Labels) -> pd.DataFrame:
+def _classifier_table(analysis: Analysis) -> pd.DataFrame:
+    """The model card's comparison: classifier, lexicon alone and majority, against hand codings."""
+    card = analysis.theme_run.card
+    families = list(analysis.codebook.families)
+    columns = ["system", "macro_f1", "mean_kappa", *[f"kappa_{f}" for f in families]]
+    if card is None:
+        return pd.DataFrame(columns=columns)
+
     def rounded(value: float | None) -> float | None:
         return None if value is None else round(value, 4)
 
     return pd.DataFrame(
         [
             {
-                "theme": s.theme,
-                "label": labels.theme(s.theme),
-                "documents_coded": s.positives,
-                "precision": rounded(s.precision),
-                "recall": rounded(s.recall),
-                "f1": rounded(s.f1),
-                "note": s.note,
+                "system": system,
+                "macro_f1": rounded(f1),
+                "mean_kappa": rounded(card.mean_kappa[system]),
+                **{f"kappa_{f}": rounded(card.family_kappa[system].get(f)) for f in families},
             }
-            for s in analysis.classifier.scores
-        ]
+            for system, f1 in card.macro_f1.items()
+        ],
+        columns=columns,
     )
 
 
@@ -276,14 +280,15 @@ def _evidence_table(analysis: Analysis, rows: list[int]) -> pd.DataFrame:
         {
             "key": analysis.documents[i].key,
             "theme": theme,
+            "coded_by": analysis.theme_run.codes[i][theme].source,
             "terms": "; ".join(ev.terms),
             "sentence": ev.sentence,
         }
         for i in rows
-        for theme, items in sorted(analysis.codings[i].evidence.items())
-        for ev in items
+        for theme in sorted(analysis.themes[i])
+        for ev in evidence_for(analysis, i, theme)
     ]
-    return pd.DataFrame(records, columns=["key", "theme", "terms", "sentence"])
+    return pd.DataFrame(records, columns=["key", "theme", "coded_by", "terms", "sentence"])
 
 
 def _cited_in_corpus_table(analysis: Analysis) -> pd.DataFrame:
@@ -447,7 +452,6 @@ def _summary(
 
 def _limits(analysis: Analysis) -> list[str]:
     docs = analysis.documents
-    macro = analysis.classifier.macro_f1
     limits = [
         f"Corpus: {len(docs)} documents, {sum(len(t) for t in analysis.tokens):,} tokens after "
         f"stop words, {analysis.distinct_words:,} distinct words stemmed.",
@@ -455,11 +459,7 @@ def _limits(analysis: Analysis) -> list[str]:
         f"K in {sorted(analysis.topics.coherence_by_k)} (seed {analysis.params.topics.seed}).",
         "Themes: coded by the indicator terms of corpus/codebook.toml (sha256 "
         f"{analysis.codebook.sha256[:12]}); each code comes with the sentence that supports it.",
-        "Classifier: TF-IDF over stems + logistic regression, cross-validated against the lexicon "
-        f"codings ({analysis.classifier.folds}-fold); macro-F1 "
-        + (f"{macro:.2f}" if macro is not None else "n/a")
-        + f" over {analysis.classifier.evaluated} themes. It measures agreement with the lexicon, "
-        "not with human coders.",
+        _classifier_sentence(analysis),
         "English and Indonesian texts share few words, so TF-IDF cosine between works in "
         "different languages is near zero; topic and theme measures carry the comparison there.",
     ]
@@ -471,3 +471,25 @@ def _limits(analysis: Analysis) -> list[str]:
             "journals (see the README) to widen the corpus.",
         )
     return limits
+
+
+def _classifier_sentence(analysis: Analysis) -> str:
+    run = analysis.theme_run
+    trained = (
+        f"Theme codes: hand codings where a document has them ({len(run.human)} here), "
+        "otherwise a calibrated one-vs-rest classifier (TF-IDF over stems and concepts plus the "
+        "codebook's indicator hits) trained on the hand codings and the lexicon's codings."
+    )
+    card = run.card
+    if card is None:
+        return trained + " Too few hand-coded documents in this corpus to evaluate it here."
+    return trained + (
+        f" Against the hand codings, {card.folds}-fold cross-validation grouped by journal "
+        f"({card.gold_documents} documents, {card.journals} journals): macro-F1 "
+        + ", ".join(f"{name} {_two(f1)}" for name, f1 in card.macro_f1.items())
+        + "."
+    )
+
+
+def _two(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"

@@ -23,8 +23,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nearest": ("Nearest works the case does not cite", "Karya terdekat yang tidak dirujuk kasus"),
     "topics": ("Topics", "Topik"),
     "classifier": (
-        "Theme classifier (cross-validated against the lexicon)",
-        "Pengklasifikasi tema (validasi silang terhadap leksikon)",
+        "Theme classifier: model card (against hand codings, grouped by journal)",
+        "Pengklasifikasi tema: kartu model (terhadap pengodean manual, per jurnal)",
+    ),
+    "no_card": (
+        "Too few hand-coded documents in this corpus to evaluate the classifier.",
+        "Terlalu sedikit dokumen berkode manual dalam korpus ini untuk menilai pengklasifikasi.",
     ),
     "methods": ("Methods and limits", "Metode dan keterbatasan"),
     "work": ("Work", "Karya"),
