@@ -216,6 +216,52 @@ def serve(
     console.print("Stopped.")
 
 
+@app.command()
+def label(
+    out: Annotated[
+        Path, typer.Option("--out", help="Where to write the coding sheet (CSV).")
+    ] = Path("coding-sheet.csv"),
+    import_sheet: Annotated[
+        Path | None,
+        typer.Option("--import", help="A filled sheet to read into corpus/labels/researcher.csv."),
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many documents to put on the sheet.")] = 40,
+    project: ProjectOption = None,
+    seed: SeedOption = 20240601,
+    wait: WaitOption = 0.0,
+) -> None:
+    """Code documents by hand: a sheet of those the classifier is least sure of, then --import it.
+
+    Fill in the sheet as corpus/labels/GUIDE.md says; the next run learns from your codings.
+    """
+    from pipeline import runs
+    from pipeline.locking import ProjectBusy, ProjectLock
+    from pipeline.themes.labels import LabelsError
+    from pipeline.themes.sheet import SheetError
+
+    paths = _paths(project)
+    try:
+        with ProjectLock(paths.corpus, "berdaya label", wait):
+            if import_sheet is not None:
+                result = runs.import_coding_sheet(paths, import_sheet)
+                console.print(
+                    f"{import_sheet}: {result.added} documents coded, {result.updated} recoded, "
+                    f"{result.skipped} rows left empty; saved in {result.labels_path}"
+                )
+            else:
+                count = runs.write_coding_sheet(paths, out, limit, seed)
+                console.print(
+                    f"Wrote {count} documents to {out}; fill in its codes column "
+                    f"(corpus/labels/GUIDE.md), then run `berdaya label --import {out}`."
+                )
+    except ProjectBusy as exc:
+        err.print(f"busy: {exc}", markup=False, highlight=False)
+        raise typer.Exit(code=3) from None
+    except (SheetError, LabelsError, OSError) as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(code=1) from None
+
+
 def main() -> None:
     # Problems reach the user as one line each from the commands; library warnings would
     # only repeat them.

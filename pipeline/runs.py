@@ -102,3 +102,36 @@ def write_topic_explorer(analysis: Analysis, path: Path) -> None:
         topic_labels=[", ".join(words[:5]) for words in topics.labels],
         doc_labels=[d.key for d in analysis.documents],
     )
+
+
+def write_coding_sheet(paths: ProjectPaths, sheet: Path, limit: int, seed: int) -> int:
+    """The documents the classifier is least sure about, as a sheet for a researcher to code."""
+    from pipeline.text.preprocess import Preprocessor
+    from pipeline.themes.run import run_themes, write_label_queue
+
+    docs, _ = load_corpus(paths)
+    pre = Preprocessor()
+    tokens = [pre.document_tokens(d) for d in docs]
+    run = run_themes(
+        docs,
+        tokens,
+        load_codebook(paths.codebook),
+        paths.corpus / "labels",
+        pre,
+        seed=seed,
+        with_evaluation=False,
+    )
+    return write_label_queue(run, docs, sheet, limit)
+
+
+def import_coding_sheet(paths: ProjectPaths, sheet: Path) -> Any:
+    """A filled sheet merged into corpus/labels/researcher.csv; the next run learns from it."""
+    from pipeline.themes.sheet import import_sheet
+
+    docs, _ = load_corpus(paths)
+    return import_sheet(
+        sheet,
+        {d.id: d for d in docs},
+        load_codebook(paths.codebook),
+        paths.corpus / "labels" / "researcher.csv",
+    )
