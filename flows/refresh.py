@@ -70,4 +70,5 @@ def refresh_corpus(
                 result = harvest(paths, source)
                 if not result.ok:
                     problems.append(result.error)
+                problems.extend(result.fulltext_errors)
     return problems
