@@ -21,6 +21,7 @@ from pipeline.text.preprocess import Preprocessor
 from pipeline.themes.codebook import Codebook
 from pipeline.themes.lexicon import Coding, Evidence
 from pipeline.themes.run import ThemeRun, run_themes
+from pipeline.topics.align import TopicSnapshot
 from pipeline.topics.lda import TopicModelResult, TopicParams, fit_topics
 
 log = logging.getLogger(__name__)
@@ -40,15 +41,7 @@ class AnalysisParams:
         return {
             "seed": self.seed,
             "evaluate_themes": self.evaluate_themes,
-            "topics": {
-                "k_values": list(self.topics.k_values),
-                "passes": self.topics.passes,
-                "iterations": self.topics.iterations,
-                "seed": self.topics.seed,
-                "top_n": self.topics.top_n,
-                "no_below": self.topics.no_below,
-                "no_above": self.topics.no_above,
-            },
+            "topics": self.topics.as_dict(),
         }
 
 
@@ -81,9 +74,17 @@ class Analysis:
             "title_only_cited_works": sum(self.documents[i].title_only for i in self.cited_indices),
             "tokens": sum(len(t) for t in self.tokens),
             "distinct_words": self.distinct_words,
+            "topics_engine": self.topics.engine,
             "topics_k": self.topics.k,
-            "coherence_c_v_by_k": {str(k): v for k, v in self.topics.coherence_by_k.items()},
+            "topic_ids": list(self.topics.ids),
             "topics_exploratory": self.topics.exploratory,
+            "topics_fitted_on": self.topics.documents,
+            "topic_sweep": (
+                self.topics.sweep.curves().to_dict("records") if self.topics.sweep else None
+            ),
+            "topic_stability": (
+                list(self.topics.stability.per_topic) if self.topics.stability else None
+            ),
             "themes_human_coded_documents": len(self.theme_run.human),
             "themes_macro_f1": (self.theme_run.card.macro_f1 if self.theme_run.card else None),
             "themes_mean_kappa": (self.theme_run.card.mean_kappa if self.theme_run.card else None),
@@ -107,8 +108,10 @@ def analyse(
     codebook: Codebook,
     params: AnalysisParams | None = None,
     labels_dir: Path | None = None,
+    previous_topics: TopicSnapshot | None = None,
 ) -> Analysis:
-    """``labels_dir``: hand codings (corpus/labels); without it the lexicon alone trains."""
+    """``labels_dir``: hand codings (corpus/labels); without it the lexicon alone trains.
+    ``previous_topics``: the last run's topics, so topic ids stay where the topic is the same."""
     params = params or AnalysisParams()
     docs = list(docs)
     case_index, cited_indices = split_roles(docs)
@@ -120,7 +123,13 @@ def analyse(
     timings["preprocess"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    topics = fit_topics(tokens, pre.surface, params.topics)
+    topics = fit_topics(
+        tokens,
+        pre.surface,
+        params.topics,
+        placed=[case_index, *cited_indices],
+        previous=previous_topics,
+    )
     timings["topics"] = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -21,6 +21,7 @@ from typing import Any
 MANIFEST = "manifest.json"
 LIBRARIES = (
     "gensim",
+    "tomotopy",
     "scikit-learn",
     "PySastrawi",
     "PyStemmer",

@@ -6,6 +6,7 @@ manifest saying exactly which corpus, parameters and library versions made it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,7 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.analysis import Analysis, AnalysisParams, analyse
-from pipeline.artifacts import library_versions, point_latest, sha256_file, write_artifact_dir
+from pipeline.artifacts import (
+    ArtifactError,
+    library_versions,
+    point_latest,
+    sha256_file,
+    write_artifact_dir,
+)
 from pipeline.documents import Document
 from pipeline.ingest.registry import load_registry
 from pipeline.project import ProjectPaths
@@ -22,7 +29,10 @@ from pipeline.report.explorer import view_from_matrices, write_explorer
 from pipeline.report.writer import write_report
 from pipeline.store import Store
 from pipeline.themes.codebook import load_codebook
-from pipeline.topics.persist import save_topic_model
+from pipeline.topics.align import TopicSnapshot
+from pipeline.topics.persist import previous_topics, save_topic_result, topic_manifest
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -45,7 +55,29 @@ def load_corpus(paths: ProjectPaths) -> tuple[list[Document], str]:
 
 
 def run_analysis(docs: Iterable[Document], paths: ProjectPaths, params: AnalysisParams) -> Analysis:
-    return analyse(list(docs), load_codebook(paths.codebook), params, paths.corpus / "labels")
+    return analyse(
+        list(docs),
+        load_codebook(paths.codebook),
+        params,
+        paths.corpus / "labels",
+        previous_topics=last_topics(paths),
+    )
+
+
+def last_topics(paths: ProjectPaths) -> TopicSnapshot | None:
+    """The newest complete model run's topics, if its files check out (else start afresh)."""
+    if not paths.models.is_dir():
+        return None
+    runs_done = sorted(
+        (p for p in paths.models.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        reverse=True,
+    )
+    for folder in runs_done:
+        try:
+            return previous_topics(folder, paths.models)
+        except (ArtifactError, OSError, ValueError) as exc:
+            log.warning("previous topics in %s not used: %s", folder, exc)
+    return None
 
 
 def base_manifest(run_id: str, analysis: Analysis, corpus_hash: str, paths: ProjectPaths) -> dict:
@@ -66,11 +98,12 @@ def base_manifest(run_id: str, analysis: Analysis, corpus_hash: str, paths: Proj
 
 
 def save_models(analysis: Analysis, paths: ProjectPaths, manifest: dict[str, Any]) -> Path:
+    run_id = manifest["run_id"]
     return write_artifact_dir(
         paths.models,
-        manifest["run_id"],
-        lambda folder: save_topic_model(analysis.topics.model, analysis.topics.dictionary, folder),
-        {**manifest, "kind": "topic-model"},
+        run_id,
+        lambda folder: save_topic_result(analysis.topics, folder, run_id),
+        {**manifest, **topic_manifest(analysis.topics), "kind": "topic-model"},
     )
 
 

@@ -10,7 +10,7 @@ from pipeline.compare.similarity import hellinger, jaccard, tfidf_cosines
 from pipeline.topics.lda import TopicParams, candidate_ks, fit_topics
 from pipeline.topics.persist import load_topic_model, save_topic_model
 
-FAST = TopicParams(k_values=(2, 3), passes=5, iterations=50, seed=7)
+FAST = TopicParams(k_values=(2, 3), passes=5, iterations=50, seed=7, engine="gensim")
 TOKENS = [
     ["zakat", "masjid", "umat", "zakat", "dana"],
     ["zakat", "umat", "masjid", "infak"],

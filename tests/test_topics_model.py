@@ -26,7 +26,9 @@ from pipeline.topics.policy import corpus_policy
 from pipeline.topics.stability import topic_stability
 from pipeline.topics.sweep import KScore, choose_k, held_out_split, topic_diversity
 
-FAST = TopicParams(k_values=(4,), passes=5, iterations=50, seed=3, stability_seeds=1)
+FAST = TopicParams(
+    k_values=(4,), passes=5, iterations=50, seed=3, stability_seeds=1, engine="gensim"
+)
 
 
 def planted(topics: list[int], docs_per_topic: int = 30, seed: int = 0) -> list[list[str]]:
@@ -56,7 +58,9 @@ def four() -> list[list[str]]:
 @pytest.fixture(scope="module")
 def swept(four):
     return fit_topics(
-        four, str.upper, TopicParams(k_values=(2, 4, 8), passes=5, iterations=50, seed=3)
+        four,
+        str.upper,
+        TopicParams(k_values=(2, 4, 8), passes=5, iterations=50, seed=3, engine="gensim"),
     )
 
 

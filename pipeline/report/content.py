@@ -17,6 +17,8 @@ from pipeline.compare.landscape import nearest_uncited, topic_map
 from pipeline.compare.similarity import Comparison
 from pipeline.documents import Document
 from pipeline.report import figures
+from pipeline.topics.groups import role_groups
+from pipeline.topics.labels import TopicCard
 
 SIMILARITY_EXPLAINED = {
     "tfidf_cosine": (
@@ -65,6 +67,9 @@ class ReportContent:
     tables: dict[str, pd.DataFrame]
     figures: dict[str, str]
     topic_labels: list[str]
+    documents: list[Document]  # every document, in the analysis' order (topic cards index it)
+    topic_cards: list[TopicCard]
+    topic_changes: list[str]
     explanations: dict[str, str]
     theme_labels: dict[str, str]
     manifest: dict[str, Any]
@@ -92,9 +97,8 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
     by_key = {d.key: i for i, d in enumerate(docs)}
     case_themes = analysis.themes[analysis.case_index]
     case_pairs = sorted(analysis.codings[analysis.case_index].actor_roles)
-    topic_labels = [
-        f"T{t + 1}: " + ", ".join(words[:5]) for t, words in enumerate(analysis.topics.labels)
-    ]
+    topics = analysis.topics
+    topic_labels = topics.names
     works = [
         _profile(analysis, labels, by_key[c.key], c, len(case_themes)) for c in analysis.comparisons
     ]
@@ -112,7 +116,13 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
         "evidence": _evidence_table(analysis, rows),
         "nearest_uncited": _nearest_table(docs, nearest),
         "cited_in_corpus": _cited_in_corpus_table(analysis),
+        **_topic_group_tables(analysis),
     }
+    changes = (
+        topics.diff.sentences(dict(zip(topics.ids, topic_labels, strict=True)))
+        if topics.diff is not None
+        else []
+    )
     return ReportContent(
         run_id=run_id,
         title="berdaya: the OKU case and the works it cites",
@@ -125,8 +135,11 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
         works=works,
         nearest=[(docs[n.index], n.distance) for n in nearest],
         tables=tables,
-        figures=_figures(analysis, works, rows, nearest, topic_labels),
+        figures=_figures(analysis, works, rows, nearest, topic_labels, tables),
         topic_labels=topic_labels,
+        documents=docs,
+        topic_cards=topics.cards([d.text for d in docs]),
+        topic_changes=changes,
         explanations=SIMILARITY_EXPLAINED,
         theme_labels={t.id: t.label for t in analysis.codebook.themes},
         manifest=manifest,
@@ -141,13 +154,14 @@ def _profile(
 ) -> WorkProfile:
     mix = analysis.topics.doc_topics[index]
     top = np.argsort(-mix, kind="stable")[:2]
+    ids = analysis.topics.ids
     return WorkProfile(
         comparison=c,
         document=analysis.documents[index],
         reading=_reading(labels, c, case_theme_count),
         themes=labels.themes(analysis.themes[index]),
         actor_roles=[labels.pair(p) for p in sorted(analysis.codings[index].actor_roles)],
-        topic_mix="; ".join(f"T{t + 1} {mix[t]:.0%}" for t in top),
+        topic_mix="; ".join(f"{ids[t]} {mix[t]:.0%}" for t in top),
         evidence=_evidence(analysis, labels, index),
     )
 
@@ -227,24 +241,45 @@ def _theme_table(analysis: Analysis, rows: list[int]) -> pd.DataFrame:
 
 
 def _topic_table(analysis: Analysis) -> pd.DataFrame:
-    shares = analysis.topics.doc_topics.mean(axis=0)
+    topics = analysis.topics
+    stability = topics.stability.per_topic if topics.stability else [None] * topics.k
+    unstable = set(topics.stability.unstable) if topics.stability else set()
     return pd.DataFrame(
         {
-            "topic": [f"T{t + 1}" for t in range(analysis.topics.k)],
-            "top_words": [", ".join(words) for words in analysis.topics.labels],
+            "topic": topics.ids,
+            "top_words": [", ".join(words) for words in topics.labels],
             "share_in_case": [
-                round(float(analysis.topics.doc_topics[analysis.case_index, t]), 4)
-                for t in range(analysis.topics.k)
+                round(float(topics.doc_topics[analysis.case_index, t]), 4) for t in range(topics.k)
             ],
-            "share_in_corpus": [round(float(s), 4) for s in shares],
+            "share_in_corpus": [round(float(s), 4) for s in topics.shares],
+            "stability": [None if s is None else round(float(s), 3) for s in stability],
+            "unstable": [topic in unstable for topic in topics.ids],
         }
     )
 
 
+def _topic_group_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
+    """Topic shares of the case, its cited works and the wider corpus; by journal; by year."""
+    topics = analysis.topics
+    docs = analysis.documents
+    groups = role_groups(len(docs), analysis.case_index, analysis.cited_indices)
+    venues = [d.venue.strip() or None for d in docs]
+    counts = pd.Series([v for v in venues if v]).value_counts()
+    top_venues = set(counts.index[:12])
+    by_journal = topics.group_shares([v if v in top_venues else None for v in venues])
+    tables = {
+        "topic_groups": topics.group_shares(groups).round(4),
+        "topics_by_journal": by_journal.round(4),
+        "topics_by_year": topics.over_time([d.year for d in docs]).round(4),
+    }
+    if topics.sweep is not None:
+        tables["topic_sweep"] = topics.sweep.curves().round(4)
+    return {name: table.reset_index() for name, table in tables.items()}
+
+
 def _doc_topic_table(analysis: Analysis, rows: list[int]) -> pd.DataFrame:
     table = pd.DataFrame(
-        np.round(analysis.topics.doc_topics[rows], 4),
-        columns=[f"T{t + 1}" for t in range(analysis.topics.k)],
+        np.round(analysis.topics.doc_topics[rows], 4), columns=list(analysis.topics.ids)
     )
     table.insert(0, "key", [analysis.documents[i].key for i in rows])
     return table
@@ -337,6 +372,7 @@ def _figures(
     rows: list[int],
     nearest: list[Any],
     topic_labels: list[str],
+    tables: dict[str, pd.DataFrame],
 ) -> dict[str, str]:
     docs = analysis.documents
     row_names = [f"{docs[i].key} (case)" if i == analysis.case_index else docs[i].key for i in rows]
@@ -391,7 +427,17 @@ def _figures(
         ),
         "map": figures.corpus_map(points, kinds, map_labels),
         "topics": figures.topic_shares(row_names, analysis.topics.doc_topics[rows], topic_labels),
-        "coherence": figures.coherence_curve(analysis.topics.coherence_by_k, analysis.topics.k),
+        "selection": (
+            figures.sweep_curves(tables["topic_sweep"], analysis.topics.k)
+            if "topic_sweep" in tables
+            else figures.coherence_curve(analysis.topics.coherence_by_k, analysis.topics.k)
+        ),
+        "groups": figures.group_shares(
+            tables["topic_groups"].set_index("group"), "Topic shares: case, cited works, corpus"
+        ),
+        "years": figures.topics_over_time(
+            tables["topics_by_year"].set_index(tables["topics_by_year"].columns[0])
+        ),
     }
 
 
@@ -455,8 +501,7 @@ def _limits(analysis: Analysis) -> list[str]:
     limits = [
         f"Corpus: {len(docs)} documents, {sum(len(t) for t in analysis.tokens):,} tokens after "
         f"stop words, {analysis.distinct_words:,} distinct words stemmed.",
-        f"Topics: gensim LDA, K={analysis.topics.k} chosen by the highest c_v coherence among "
-        f"K in {sorted(analysis.topics.coherence_by_k)} (seed {analysis.params.topics.seed}).",
+        *analysis.topics.methods(),
         "Themes: coded by the indicator terms of corpus/codebook.toml (sha256 "
         f"{analysis.codebook.sha256[:12]}); each code comes with the sentence that supports it.",
         _classifier_sentence(analysis),
@@ -466,9 +511,8 @@ def _limits(analysis: Analysis) -> list[str]:
     if analysis.topics.exploratory:
         limits.insert(
             0,
-            f"Too few documents for topic modelling to mean much ({len(docs)}; at least 100 are "
-            "needed): the topics below are exploratory, not findings. Add documents or follow "
-            "journals (see the README) to widen the corpus.",
+            "The topics are exploratory, not findings: too few documents to fit them on. Add "
+            "documents or follow journals (see the README) to widen the corpus.",
         )
     return limits
 

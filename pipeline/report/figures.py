@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 _DPI = 110
 
@@ -152,4 +153,65 @@ def corpus_map(points: np.ndarray, kinds: Sequence[str], labels: dict[int, str])
     ax.set_yticks([])
     ax.legend(fontsize=7, frameon=False, loc="best")
     ax.set_title("The case among all documents (topic space, 2-D)", fontsize=10)
+    return _to_data_uri(fig)
+
+
+def sweep_curves(curves: pd.DataFrame, chosen: int) -> str:
+    """Model selection: coherence (c_v, NPMI), diversity and held-out perplexity by K."""
+    fig, axes = plt.subplots(1, 3, figsize=(10, 2.8))
+    ks = curves["k"]
+    axes[0].plot(ks, curves["c_v"], marker="o", label="c_v")
+    axes[0].plot(ks, curves["npmi"], marker="s", label="NPMI")
+    axes[0].set_title("coherence", fontsize=9)
+    axes[0].legend(fontsize=7, frameon=False)
+    axes[1].plot(ks, curves["diversity"], marker="o", color="#8e44ad")
+    axes[1].set_title("topic diversity", fontsize=9)
+    axes[2].plot(ks, curves["held_out_perplexity"], marker="o", color="#7f8c8d")
+    axes[2].set_title("held-out perplexity", fontsize=9)
+    for ax in axes:
+        ax.axvline(chosen, color="grey", linestyle="--", linewidth=1)
+        ax.set_xlabel("K", fontsize=8)
+        ax.tick_params(labelsize=7)
+    fig.suptitle(f"Choosing the number of topics (chosen: K={chosen})", fontsize=10)
+    return _to_data_uri(fig)
+
+
+def group_shares(shares: pd.DataFrame, title: str) -> str:
+    """Stacked bars: each group's mean topic mixture (groups as rows)."""
+    topic_columns = [c for c in shares.columns if c != "documents"]
+    fig, ax = plt.subplots(figsize=(8, 1.0 + 0.35 * len(shares)))
+    left = np.zeros(len(shares))
+    colours = plt.get_cmap("tab20")
+    for t, column in enumerate(topic_columns):
+        values = shares[column].to_numpy(dtype=float)
+        ax.barh(range(len(shares)), values, left=left, color=colours(t % 20), label=column)
+        left += values
+    labels = [
+        f"{group} ({int(n)})" for group, n in zip(shares.index, shares["documents"], strict=True)
+    ]
+    ax.set_yticks(range(len(shares)), labels=labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.legend(
+        fontsize=7,
+        ncol=min(8, len(topic_columns)),
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.08),
+        frameon=False,
+    )
+    ax.set_title(title, fontsize=10)
+    return _to_data_uri(fig)
+
+
+def topics_over_time(over_time: pd.DataFrame) -> str:
+    """Mean topic shares by year of publication (lines)."""
+    topic_columns = [c for c in over_time.columns if c != "documents"]
+    fig, ax = plt.subplots(figsize=(8, 3))
+    colours = plt.get_cmap("tab20")
+    for t, column in enumerate(topic_columns):
+        ax.plot(over_time.index, over_time[column], marker=".", color=colours(t % 20), label=column)
+    ax.set_xlabel("year", fontsize=8)
+    ax.set_ylabel("mean share", fontsize=8)
+    ax.legend(fontsize=7, ncol=min(8, len(topic_columns)), frameon=False)
+    ax.set_title("Topics over time", fontsize=10)
     return _to_data_uri(fig)

@@ -64,6 +64,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "confidence": ("Confidence", "Keyakinan"),
     "why": ("Why", "Alasan"),
     "not_found": ("not found in the corpus", "tidak ditemukan dalam korpus"),
+    "since_last": ("Since the last run", "Sejak analisis sebelumnya"),
+    "unstable": ("unstable across seeds", "tidak stabil antar-seed"),
+    "stability": ("stability", "stabilitas"),
+    "share_in_corpus": ("share of the corpus", "porsi dalam korpus"),
     "explorer": ("Interactive topic explorer", "Penjelajah topik interaktif"),
     "explorer_note": (
         "opens offline in any browser; needs JavaScript",

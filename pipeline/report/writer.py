@@ -52,7 +52,9 @@ def render_html(content: ReportContent) -> str:
     )
     env.filters["label"] = lambda theme: content.theme_labels.get(theme, theme)
     template = env.get_template("index.html.j2")
-    return template.render(c=content, mark=mark_terms, fmt=_fmt, strings=STRINGS)
+    return template.render(
+        c=content, c_docs=content.documents, mark=mark_terms, fmt=_fmt, strings=STRINGS
+    )
 
 
 def md_escape(text: object) -> str:
@@ -96,6 +98,9 @@ def render_markdown(content: ReportContent) -> str:
     lines += ["## Topics", "", "| Topic | Top words | Share in the case |", "|---|---|---|"]
     for row in content.tables["topics"].itertuples():
         lines.append(f"| {row.topic} | {md_escape(row.top_words)} | {row.share_in_case:.3f} |")
+    if content.topic_changes:
+        lines += ["", "### Since the last run", ""]
+        lines += [f"- {md_escape(s)}" for s in content.topic_changes]
     lines += ["", "## Methods and limits", ""]
     lines += [f"- {md_escape(s)}" for s in content.limits]
     return "\n".join(lines) + "\n"
