@@ -9,15 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import runs
-from pipeline.analysis import AnalysisParams
-from pipeline.documents import Document, stable_id
-from pipeline.project import ProjectPaths, new_run_id
+from pipeline.documents import Document
 from pipeline.report.writer import md_escape
-from pipeline.store import Store
-from pipeline.topics.lda import TopicParams
+from tests.reporting import FAST, write_hostile_report
 
-FAST = AnalysisParams(topics=TopicParams(k_values=(2, 3), passes=3, iterations=30))
 WIDER = Document(
     source="files",
     identifier="wider-1",
@@ -31,27 +26,8 @@ HOSTILE = '<script>alert("x")</script> "><img src=x onerror=alert(1)> =HYPERLINK
 @pytest.fixture(scope="module")
 def written_report(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("project")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    repo = Path(__file__).resolve().parents[1]
-    for name in ("studies.toml", "codebook.toml"):
-        (corpus / name).write_bytes((repo / "corpus" / name).read_bytes())
-    paths = ProjectPaths(root)
-    runs.ingest_registry(paths)
-    # A cited work whose harvested title and abstract carry markup, as a hostile source might.
-    with Store(paths.store) as store:
-        cited = store.get(stable_id("registry", "sujatmiko2023"))
-        store.upsert(
-            cited.with_changes(
-                title=f"{cited.title} {HOSTILE}",
-                abstracts={"id": f"Pemerintah daerah mendanai LSM. {HOSTILE}"},
-            )
-        )
-        store.upsert(WIDER)
-    docs, corpus_hash = runs.load_corpus(paths)
-    analysis = runs.run_analysis(docs, paths, FAST)
-    manifest = runs.base_manifest(new_run_id(), analysis, corpus_hash, paths)
-    return runs.write_run_report(analysis, paths, manifest)
+    folder, _ = write_hostile_report(root, HOSTILE, "Pemerintah daerah mendanai LSM.", [WIDER])
+    return folder
 
 
 def test_report_folder_holds_html_markdown_tables_and_manifest(written_report):

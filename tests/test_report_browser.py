@@ -14,18 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import runs
-from pipeline.analysis import Analysis, AnalysisParams
-from pipeline.documents import stable_id
-from pipeline.project import ProjectPaths, new_run_id
+from pipeline.analysis import Analysis
 from pipeline.report.explorer import view_from_matrices, write_explorer
-from pipeline.store import Store
-from pipeline.topics.lda import TopicParams
 from tests.browser import Browser, Page, find_chromium
+from tests.reporting import write_hostile_report
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
-FAST = AnalysisParams(topics=TopicParams(k_values=(2, 3), passes=3, iterations=30))
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 HOSTILE_WORD = "</script><script>alert(1)</script>"
@@ -40,25 +35,7 @@ window.alert = window.confirm = window.prompt = function () { window.__dialogs +
 def analysed(tmp_path_factory) -> tuple[Path, Analysis]:
     """A report written by the real pipeline, with a hostile cited work (as in test_report)."""
     root = tmp_path_factory.mktemp("project")
-    corpus = root / "corpus"
-    corpus.mkdir()
-    repo = Path(__file__).resolve().parents[1]
-    for name in ("studies.toml", "codebook.toml"):
-        (corpus / name).write_bytes((repo / "corpus" / name).read_bytes())
-    paths = ProjectPaths(root)
-    runs.ingest_registry(paths)
-    with Store(paths.store) as store:
-        cited = store.get(stable_id("registry", "sujatmiko2023"))
-        store.upsert(
-            cited.with_changes(
-                title=f"{cited.title} {SCRIPT} {IMG}",
-                abstracts={"id": f"Pemerintah desa bermitra dengan LSM. {SCRIPT} {IMG}"},
-            )
-        )
-    docs, corpus_hash = runs.load_corpus(paths)
-    analysis = runs.run_analysis(docs, paths, FAST)
-    manifest = runs.base_manifest(new_run_id(), analysis, corpus_hash, paths)
-    return runs.write_run_report(analysis, paths, manifest), analysis
+    return write_hostile_report(root, f"{SCRIPT} {IMG}", "Pemerintah desa bermitra dengan LSM.", [])
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.themes.classifier import cross_validate
 from pipeline.themes.codebook import FAMILIES, CodebookError, load_codebook
 from pipeline.themes.lexicon import LexiconCoder
 
@@ -74,54 +73,3 @@ class TestLexicon:
 
     def test_text_without_indicators_gets_no_theme(self, coder):
         assert coder.code_text("Sebuah kalimat tentang cuaca cerah.").themes() == set()
-
-
-class TestClassifier:
-    def test_learnable_labels_are_scored_and_rare_ones_explained(self):
-        tokens = [["zakat", "masjid", "umat"]] * 6 + [["hutan", "konservasi", "lahan"]] * 6
-        labels = {
-            "religious": [True] * 6 + [False] * 6,
-            "rare": [True] + [False] * 11,
-        }
-        report = cross_validate(tokens, labels, seed=1)
-        scores = {s.theme: s for s in report.scores}
-        assert scores["religious"].f1 == pytest.approx(1.0)
-        assert scores["rare"].f1 is None
-        assert "1 of 12" in scores["rare"].note
-        assert report.macro_f1 == pytest.approx(1.0)
-
-    def test_same_seed_same_scores(self):
-        tokens = [["a", "b"], ["a", "c"], ["d", "e"], ["d", "f"], ["a", "g"], ["d", "h"]]
-        labels = {"x": [True, True, False, False, True, False]}
-        assert cross_validate(tokens, labels, seed=3) == cross_validate(tokens, labels, seed=3)
-
-
-class TestExclusions:
-    def test_the_authors_own_university_is_not_academia(self, coder):
-        text = (
-            "Framed by the Village Law, the Universitas Gadjah Mada authors interviewed officials."
-        )
-        assert "actor.academia" not in coder.code_text(text).themes()
-        text = "Artikel karya Usman dan rekan dari Universitas Negeri Makassar ini mengkaji model."
-        assert "actor.academia" not in coder.code_text(text).themes()
-
-    def test_a_university_acting_in_the_case_is_academia(self, coder):
-        text = "Mahasiswa KKN Universitas Gadjah Mada mendampingi kelompok tani."
-        coding = coder.code_text(text)
-        assert "actor.academia" in coding.themes()
-        # the exclusion of one theme leaves the others' words alone
-        assert "role.facilitator" in coding.themes()
-
-    def test_excluded_span_keeps_token_positions_for_roles(self, coder):
-        coding = coder.code_text(
-            "The Universitas Indonesia researchers found that the NGO implements the programme."
-        )
-        assert ("actor.ngo", "role.implementer") in set(coding.actor_roles)
-
-    def test_bad_exclusion_pattern_is_refused_naming_the_theme(self, tmp_path):
-        path = tmp_path / "codebook.toml"
-        path.write_text(
-            '[[theme]]\nid = "x"\nfamily = "actor"\nid_terms = ["a"]\nexclude_patterns = ["("]\n'
-        )
-        with pytest.raises(CodebookError, match="theme 'x': bad exclude pattern"):
-            load_codebook(path)

@@ -18,10 +18,22 @@ from sklearn.metrics import f1_score, precision_score, recall_score
 from sklearn.model_selection import GroupKFold
 
 from pipeline.themes.agreement import binary_kappa
-from pipeline.themes.classifier import LabelScore
 from pipeline.themes.codebook import Codebook
 from pipeline.themes.labels import Label
 from pipeline.themes.model import ThemeClassifier, training_matrix
+
+
+@dataclass(frozen=True)
+class LabelScore:
+    """One theme's scores against the gold codings; ``note`` says why a theme was not scored."""
+
+    theme: str
+    positives: int
+    precision: float | None
+    recall: float | None
+    f1: float | None
+    note: str = ""
+
 
 # Themes with fewer gold positives are scored but left out of the macro averages: an F1 on one or
 # two examples says little and would swing the average.
