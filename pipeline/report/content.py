@@ -22,8 +22,9 @@ from pipeline.topics.labels import TopicCard
 
 SIMILARITY_EXPLAINED = {
     "tfidf_cosine": (
-        "TF-IDF cosine (0-1): how much the two texts use the same distinctive words. "
-        "Texts in different languages share few words, so this is low across languages."
+        "TF-IDF cosine (0-1): how much the two texts use the same distinctive words and concepts "
+        "(Indonesian and English terms are first mapped to shared concepts, so works in "
+        "different languages can still share them)."
     ),
     "topic_hellinger": (
         "Topic distance (Hellinger, 0-1): how different their mixtures of topics are; "
@@ -486,6 +487,11 @@ def _summary(
             f"({', '.join(w.comparison.key for w in title_only)}): their scores rest on a title "
             "and are marked as such."
         )
+    if analysis.topics.exploratory:
+        lines.append(
+            "The topic measures are exploratory: too few documents beyond the case and its cited "
+            "works to fit topics that mean much (see Methods and limits)."
+        )
     if nearest:
         first = docs[nearest[0].index]
         lines.append(
@@ -505,15 +511,10 @@ def _limits(analysis: Analysis) -> list[str]:
         "Themes: coded by the indicator terms of corpus/codebook.toml (sha256 "
         f"{analysis.codebook.sha256[:12]}); each code comes with the sentence that supports it.",
         _classifier_sentence(analysis),
-        "English and Indonesian texts share few words, so TF-IDF cosine between works in "
-        "different languages is near zero; topic and theme measures carry the comparison there.",
+        "Across languages only the concepts of the bilingual thesaurus are shared, so TF-IDF "
+        "cosine between an Indonesian and an English work understates their likeness; topic and "
+        "theme measures carry more of the comparison there.",
     ]
-    if analysis.topics.exploratory:
-        limits.insert(
-            0,
-            "The topics are exploratory, not findings: too few documents to fit them on. Add "
-            "documents or follow journals (see the README) to widen the corpus.",
-        )
     return limits
 
 
