@@ -84,40 +84,30 @@ def planted_corpus(
 
 
 def sinta_tokens() -> list[list[str]]:
-    """The SINTA abstracts, deduplicated by lower-cased ARTICLE_TITLE, as text-stage tokens."""
+    """The SINTA abstracts, deduplicated by lower-cased title, as text-stage tokens."""
     from pipeline.documents import Document
+    from pipeline.text.language import detect_language
     from pipeline.text.preprocess import Preprocessor
+    from pipeline.text.quality import read_sinta
 
     if csv.field_size_limit() < 1 << 24:
         csv.field_size_limit(1 << 24)
-    seen: set[str] = set()
-    docs = []
-    for name in SINTA_FILES:
-        with (SINTA / name).open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                title = (row.get("ARTICLE_TITLE") or "").strip()
-                if not title or title.lower() in seen:
-                    continue
-                seen.add(title.lower())
-                docs.append(_document(Document, name, len(docs), title, row))
     pre = Preprocessor()
-    return [pre.document_tokens(d) for d in docs]
-
-
-def _document(cls: Any, source: str, n: int, title: str, row: dict[str, str]) -> Any:
-    """As the CSV reader makes it: the abstract under its detected language."""
-    from pipeline.text.language import detect_language
-
-    abstract = " ".join((row.get("ARTICLE_ABSTRACT") or "").split())
-    language = detect_language(abstract) if abstract else detect_language(title)
-    return cls(
-        source="bench",
-        identifier=f"{source}:{n}",
-        title=title,
-        abstracts={language: abstract} if abstract else {},
-        venue=row.get("JOURNAL_TITLE") or "",
-        language=language,
-    )
+    tokens = []
+    for n, (title, raw) in enumerate(read_sinta(SINTA, SINTA_FILES)):
+        if not title:
+            continue
+        abstract = " ".join(raw.split())
+        language = detect_language(abstract or title)
+        doc = Document(
+            source="bench",
+            identifier=str(n),
+            title=title,
+            abstracts={language: abstract} if abstract else {},
+            language=language,
+        )
+        tokens.append(pre.document_tokens(doc))
+    return tokens
 
 
 # -- measures ----------------------------------------------------------------------------------

@@ -56,27 +56,27 @@ class TestTopics:
             fit_topics([[], []], surface, FAST)
 
 
+def saved_model(root):
+    """(fit result, model folder written as a run writes it)."""
+    result = fit_topics(TOKENS, surface, FAST)
+    folder = write_artifact_dir(
+        root,
+        "run1",
+        lambda f: save_topic_model(result.model, result.dictionary, f),
+        {"run_id": "run1"},
+    )
+    return result, folder
+
+
 class TestModelArtifacts:
     def test_saved_model_loads_back_and_infers_the_same_mixture(self, tmp_path):
-        result = fit_topics(TOKENS, surface, FAST)
-        folder = write_artifact_dir(
-            tmp_path,
-            "run1",
-            lambda f: save_topic_model(result.model, result.dictionary, f),
-            {"run_id": "run1"},
-        )
+        result, folder = saved_model(tmp_path)
         model, dictionary = load_topic_model(folder, tmp_path)
         np.testing.assert_allclose(model.get_topics(), result.model.lda.get_topics())
         assert dictionary.token2id == result.dictionary.token2id
 
     def test_an_altered_model_file_is_refused(self, tmp_path):
-        result = fit_topics(TOKENS, surface, FAST)
-        folder = write_artifact_dir(
-            tmp_path,
-            "run1",
-            lambda f: save_topic_model(result.model, result.dictionary, f),
-            {"run_id": "run1"},
-        )
+        _, folder = saved_model(tmp_path)
         with (folder / "lda.model").open("ab") as handle:
             handle.write(b"tampered")
         with pytest.raises(ArtifactError, match=r"lda.model: sha256 does not match"):
