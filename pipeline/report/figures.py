@@ -108,25 +108,25 @@ def actor_role_matrix(
 def timeline(
     years: Sequence[int], keys: Sequence[str], title_only: Sequence[bool], case_year: int
 ) -> str:
-    """The cited works by year of publication, with the case's year marked."""
-    fig, ax = plt.subplots(figsize=(8, 2.6))
-    order = np.argsort(np.asarray(years), kind="stable")
-    seen: dict[int, int] = {}
-    for i in order:
-        level = seen.get(years[i], 0)
-        seen[years[i]] = level + 1
-        style = {"marker": "o", "color": "#c8d7ee" if title_only[i] else "#3b7dd8"}
-        ax.plot([years[i]], [level], linestyle="none", markersize=7, **style)
+    """The cited works by year, one row each (oldest first), with the case's year marked."""
+    order = sorted(range(len(years)), key=lambda i: (years[i], keys[i]))
+    fig, ax = plt.subplots(figsize=(8, 0.9 + 0.28 * len(order)))
+    for row, i in enumerate(order):
+        colour = "#c8d7ee" if title_only[i] else "#3b7dd8"
+        ax.plot([years[i]], [row], marker="o", markersize=7, color=colour, linestyle="none")
         ax.annotate(
-            keys[i],
-            (years[i], level),
-            xytext=(5, 0),
+            f"{keys[i]} ({years[i]})",
+            (years[i], row),
+            xytext=(6, 0),
             textcoords="offset points",
             fontsize=7,
             va="center",
         )
     ax.axvline(case_year, color="#c0392b", linestyle="--", linewidth=1)
-    ax.text(case_year, max(seen.values(), default=1), " case", color="#c0392b", fontsize=8)
+    ax.text(case_year, -0.9, "case", color="#c0392b", fontsize=8, ha="center")
+    low = min([*years, case_year]) - 1
+    ax.set_xlim(low, case_year + 4)
+    ax.set_ylim(len(order) - 0.5, -1.3)
     ax.set_yticks([])
     ax.set_xlabel("year of publication (pale = known only by title)", fontsize=8)
     ax.set_title("The cited works over time", fontsize=10)
