@@ -45,6 +45,10 @@ _LANGUAGE_SAMPLE = 20_000
 # next to none; random bytes give about 11%.
 _CONTROL_SHARE = 0.05
 _CONTROL_SAMPLE = 1 << 20
+# PDF text is extracted in a worker process under these caps: a crafted or broken PDF (a
+# decompression bomb, a parser loop) is refused in one line instead of hanging or eating memory.
+PDF_TIMEOUT = 120.0  # seconds; None extracts in this process, with no caps
+PDF_MEMORY_LIMIT = 1024 * 1024 * 1024  # bytes the worker may add to its address space
 
 _BOMS = (
     (b"\x00\x00\xfe\xff", "utf-32-be"),
@@ -298,6 +302,27 @@ def _pdf_text(data: bytes, path: str) -> tuple[str, str]:
     return title[:TITLE_LIMIT], text
 
 
+def _pdf_text_worker(data: bytes, path: str) -> tuple[str, str]:
+    """``_pdf_text`` for ``run_isolated``, which carries a failure back as a ValueError."""
+    try:
+        return _pdf_text(data, path)
+    except IngestError as error:
+        raise ValueError(error.reason) from None
+
+
+def _pdf_text_capped(data: bytes, path: str, timeout: float | None) -> tuple[str, str]:
+    if timeout is None:
+        return _pdf_text(data, path)
+    from pipeline.ingest.fulltext import run_isolated
+
+    try:
+        return run_isolated(
+            _pdf_text_worker, (data, path), timeout=timeout, memory_limit=PDF_MEMORY_LIMIT
+        )
+    except ValueError as error:
+        raise IngestError(path, str(error)) from None
+
+
 def _text_hash(text: str) -> str:
     """Hash of the text up to Unicode form and whitespace, so CRLF and LF copies are one."""
     normal = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
@@ -322,8 +347,14 @@ def _plain_document(path: Path, title: str, text: str) -> Document:
 # -- public reading API ----------------------------------------------------------------------
 
 
-def read_with_warnings(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Parsed:
-    """The documents of one file and the problems that did not stop it (broken bib entries)."""
+def read_with_warnings(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, pdf_timeout: float | None = PDF_TIMEOUT
+) -> Parsed:
+    """The documents of one file and the problems that did not stop it (broken bib entries).
+
+    A PDF is read in a worker process killed after ``pdf_timeout`` seconds, its memory capped at
+    ``PDF_MEMORY_LIMIT`` (``pdf_timeout=None``: in this process, uncapped).
+    """
     path = Path(path)
     where = str(path)
     suffix = path.suffix.lower()
@@ -337,7 +368,7 @@ def read_with_warnings(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Par
         )
     data = _read_bytes(path, max_bytes)
     if suffix == ".pdf":
-        title, text = _pdf_text(data, where)
+        title, text = _pdf_text_capped(data, where, pdf_timeout)
         return Parsed([_plain_document(path, title, text)])
     declared = None
     if suffix == ".html":
@@ -369,13 +400,15 @@ def read_with_warnings(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Par
     return Parsed([_plain_document(path, title, text)])
 
 
-def read_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Document]:
+def read_file(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, pdf_timeout: float | None = PDF_TIMEOUT
+) -> list[Document]:
     """The documents in one file; raises IngestError naming the file and the reason.
 
     Warnings about skipped records of a bibliography file are dropped here; callers that must
     report them use ``read_with_warnings`` (``ingest_paths`` does).
     """
-    return read_with_warnings(path, max_bytes=max_bytes).documents
+    return read_with_warnings(path, max_bytes=max_bytes, pdf_timeout=pdf_timeout).documents
 
 
 def iter_paths(paths: Iterable[Path]) -> Iterator[Path]:
@@ -432,13 +465,17 @@ def _remember_other_paths(store: Store, doc: Document) -> Document:
 
 
 def ingest_paths(
-    store: Store, paths: Iterable[Path], *, max_bytes: int = DEFAULT_MAX_BYTES
+    store: Store,
+    paths: Iterable[Path],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    pdf_timeout: float | None = PDF_TIMEOUT,
 ) -> IngestReport:
     """Read and upsert every file under ``paths``; one transaction per file, errors collected."""
     report = IngestReport()
     for path in iter_paths(paths):
         try:
-            parsed = read_with_warnings(path, max_bytes=max_bytes)
+            parsed = read_with_warnings(path, max_bytes=max_bytes, pdf_timeout=pdf_timeout)
         except IngestError as error:
             log.warning("%s", error)
             report.errors.append(error)

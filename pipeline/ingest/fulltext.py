@@ -26,7 +26,8 @@ not a PDF, too big, unreadable, no galley: asking again would give the same answ
 then ``failed``); ``fulltext_url`` is the URL the text came from (or the last one tried),
 ``fulltext_error`` the one-line reason of a failure, ``fulltext_tries`` how many refreshes tried.
 
-Everything here but ``PoliteFetcher`` and ``extract_text_isolated`` is a pure function.
+Everything here but ``PoliteFetcher``, ``run_isolated`` and ``extract_text_isolated`` is a pure
+function.
 """
 
 from __future__ import annotations
@@ -252,31 +253,67 @@ def _one_line(error: BaseException) -> str:
     return _SPACES.sub(" ", str(error)).strip() or type(error).__name__
 
 
-def _extract_worker(conn: Any, data: bytes, max_pages: int, max_chars: int) -> None:
+def _limit_memory(memory_limit: int | None) -> None:
+    """Cap this process's address space at ``memory_limit`` bytes more than it uses now."""
+    if memory_limit is None:
+        return
+    import resource
+
     try:
-        conn.send(("ok", *extract_text(data, max_pages, max_chars)))
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            in_use = int(statm.read().split()[0]) * resource.getpagesize()
+    except OSError:  # no /proc (macOS): count from zero, the cap is then on the whole process
+        in_use = 0
+    cap = in_use + memory_limit
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ValueError, OSError):  # a platform that refuses the cap: the timeout still holds
+        log.debug("could not cap the worker's memory at %d bytes", cap)
+
+
+def _isolated_worker(
+    conn: Any, target: Callable[..., Any], args: tuple[Any, ...], memory_limit: int | None
+) -> None:
+    try:
+        _limit_memory(memory_limit)
+        conn.send(("ok", target(*args)))
     except ValueError as error:
-        conn.send(("error", str(error), 0))
+        conn.send(("error", str(error)))
+    except MemoryError:
+        cap = f"{memory_limit / _MB:.0f} MB" if memory_limit else "its"
+        conn.send(("error", f"PDF text extraction ran out of memory (over the {cap} cap)"))
     except BaseException as error:  # a crash in pypdf must still come back as one line
-        conn.send(("error", f"not a readable PDF ({_one_line(error)})", 0))
+        conn.send(("error", f"not a readable PDF ({_one_line(error)})"))
     finally:
         conn.close()
 
 
-def extract_text_isolated(
-    data: bytes, *, timeout: float, max_pages: int = 300, max_chars: int = 2_000_000
-) -> tuple[str, int]:
-    """``extract_text`` in a fresh worker process, killed after ``timeout`` seconds.
+def run_isolated(
+    target: Callable[..., Any],
+    args: tuple[Any, ...],
+    *,
+    timeout: float,
+    memory_limit: int | None = None,
+) -> Any:
+    """``target(*args)`` in a fresh worker process, killed after ``timeout`` seconds.
+
+    ``target`` must be a module-level function; it reports failure by raising ValueError, whose
+    message comes back as the ValueError raised here. With ``memory_limit`` (bytes), the worker's
+    address space may grow by at most that much (RLIMIT_AS): a decompression bomb then ends in a
+    MemoryError, reported in one line, instead of swapping the machine.
 
     A spawned (not forked) process: forking a process that runs threads (Prefect's, httpx's) can
-    deadlock the child. Starting one costs a fraction of a second, small next to the polite delay
-    between downloads. Raises ValueError with the reason, including a timeout or a crash.
+    deadlock the child. Starting one costs a fraction of a second. Raises ValueError with the
+    reason, including a timeout or a crash.
     """
     context = multiprocessing.get_context("spawn")
     receiver, sender = context.Pipe(duplex=False)
     worker = context.Process(
-        target=_extract_worker,
-        args=(sender, data, max_pages, max_chars),
+        target=_isolated_worker,
+        args=(sender, target, args, memory_limit),
         name="berdaya-pdf-text",
         daemon=not multiprocessing.current_process().daemon,
     )
@@ -286,7 +323,7 @@ def extract_text_isolated(
         if not receiver.poll(timeout):
             raise ValueError(f"PDF text extraction timed out after {timeout:g} s")
         try:
-            kind, payload, pages = receiver.recv()
+            kind, payload = receiver.recv()
         except EOFError:
             worker.join(5)
             raise ValueError(
@@ -299,7 +336,21 @@ def extract_text_isolated(
         receiver.close()
     if kind != "ok":
         raise ValueError(payload)
-    return payload, pages
+    return payload
+
+
+def extract_text_isolated(
+    data: bytes,
+    *,
+    timeout: float,
+    max_pages: int = 300,
+    max_chars: int = 2_000_000,
+    memory_limit: int | None = None,
+) -> tuple[str, int]:
+    """``extract_text`` in a fresh worker process (``run_isolated``): time and memory capped."""
+    return run_isolated(
+        extract_text, (data, max_pages, max_chars), timeout=timeout, memory_limit=memory_limit
+    )
 
 
 # -- the polite fetcher ------------------------------------------------------------------------
