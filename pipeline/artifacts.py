@@ -69,6 +69,7 @@ def write_artifact_dir(
     final = root / name
     if final.exists():
         raise ArtifactError(f"{final}: already exists; run ids are never reused")
+    remove_stale_temporaries(root)
     temporary = root / f".tmp-{name}-{os.getpid()}"
     shutil.rmtree(temporary, ignore_errors=True)
     temporary.mkdir()
@@ -89,6 +90,34 @@ def write_artifact_dir(
         shutil.rmtree(temporary, ignore_errors=True)
         raise
     return final
+
+
+def remove_stale_temporaries(root: Path) -> list[Path]:
+    """Delete ``.tmp-<name>-<pid>`` folders left by a writer that died (kill -9, power loss).
+
+    Only folders whose pid is no longer alive go: a concurrent writer's folder is left alone.
+    Returns what was removed.
+    """
+    removed = []
+    for candidate in root.glob(".tmp-*-*"):
+        pid = candidate.name.rsplit("-", 1)[1]
+        if not pid.isdigit() or not candidate.is_dir() or _alive(int(pid)):
+            continue
+        shutil.rmtree(candidate, ignore_errors=True)
+        removed.append(candidate)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
 
 
 def verify_artifact_dir(folder: Path, root: Path | None = None) -> dict[str, Any]:

@@ -116,9 +116,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
     (first / "keep.txt").write_text(KEEP, encoding="utf-8")
     done = _ingest(project, first / "keep.txt")
     assert done.returncode == 0, done.stderr
-    store_path = project / "corpus" / "store.sqlite"
-    if not store_path.exists():
-        store_path = next(project.rglob("*.sqlite*"))
+    store_path = project / "corpus" / "berdaya.sqlite"
     before = _hashes(store_path)
     assert len(before) == 1
 
