@@ -436,6 +436,10 @@ def _figures(
         "groups": figures.group_shares(
             tables["topic_groups"].set_index("group"), "Topic shares: case, cited works, corpus"
         ),
+        "journals": figures.group_shares(
+            tables["topics_by_journal"].set_index("group"),
+            "Topic shares by journal (the 12 with most documents)",
+        ),
         "years": figures.topics_over_time(
             tables["topics_by_year"].set_index(tables["topics_by_year"].columns[0])
         ),
