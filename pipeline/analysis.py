@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,7 +60,7 @@ class Analysis:
     params: AnalysisParams
     timings: dict[str, float]
     distinct_words: int
-    surface: Callable[[str], str]  # stem (or concept) -> the word a reader sees
+    preprocessor: Preprocessor  # its stemmer holds the surface forms behind every stem
     cited_in_corpus: list[Resolution]
 
     @property
@@ -106,13 +106,13 @@ def split_roles(docs: Sequence[Document]) -> tuple[int, list[int]]:
 def analyse(
     docs: Sequence[Document],
     codebook: Codebook,
-    params: AnalysisParams | None = None,
-    labels_dir: Path | None = None,
+    params: AnalysisParams,
+    labels_dir: Path,
     previous_topics: TopicSnapshot | None = None,
 ) -> Analysis:
-    """``labels_dir``: hand codings (corpus/labels); without it the lexicon alone trains.
+    """``labels_dir``: hand codings (corpus/labels; missing files mean none yet, and the lexicon
+    alone trains the classifier).
     ``previous_topics``: the last run's topics, so topic ids stay where the topic is the same."""
-    params = params or AnalysisParams()
     docs = list(docs)
     case_index, cited_indices = split_roles(docs)
     timings: dict[str, float] = {}
@@ -137,7 +137,7 @@ def analyse(
         docs,
         tokens,
         codebook,
-        labels_dir or Path("/nonexistent-labels"),
+        labels_dir,
         pre,
         seed=params.seed,
         with_evaluation=params.evaluate_themes,
@@ -172,7 +172,7 @@ def analyse(
         params=params,
         timings=timings,
         distinct_words=pre.stemmer.distinct_words,
-        surface=pre.surface,
+        preprocessor=pre,
         cited_in_corpus=cited_in_corpus,
     )
 

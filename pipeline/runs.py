@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -28,19 +27,12 @@ from pipeline.report.content import build_content
 from pipeline.report.explorer import view_from_matrices, write_explorer
 from pipeline.report.writer import write_report
 from pipeline.store import Store
+from pipeline.text.stemming import write_stemming_audit
 from pipeline.themes.codebook import load_codebook
 from pipeline.topics.align import TopicSnapshot
 from pipeline.topics.persist import previous_topics, save_topic_result, topic_manifest
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class RunOutputs:
-    run_id: str
-    report_dir: Path
-    model_dir: Path
-    manifest: dict[str, Any]
 
 
 def ingest_registry(paths: ProjectPaths) -> dict[str, int]:
@@ -113,6 +105,7 @@ def write_run_report(analysis: Analysis, paths: ProjectPaths, manifest: dict[str
     def fill(target: Path) -> None:
         write_report(content, target)
         write_topic_explorer(analysis, target / "explorer.html")
+        write_stemming_audit(analysis.preprocessor.stemmer, target / "stemming_audit.csv")
 
     folder = write_artifact_dir(
         paths.reports, manifest["run_id"], fill, {**manifest, "kind": "report"}
@@ -130,7 +123,7 @@ def write_topic_explorer(analysis: Analysis, path: Path) -> None:
     write_explorer(
         path,
         view,
-        analysis.surface,
+        analysis.preprocessor.surface,
         title="berdaya: topic explorer",
         topic_labels=[", ".join(words[:5]) for words in topics.labels],
         doc_labels=[d.key for d in analysis.documents],

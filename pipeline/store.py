@@ -1,4 +1,4 @@
-"""The corpus store: one SQLite file holding every Document, harvest watermarks and the run log.
+"""The corpus store: one SQLite file holding every Document and the harvest watermarks.
 
 Why SQLite: a single file a researcher can copy, transactions that make each batch all-or-nothing,
 and WAL mode so a report can read while a refresh writes. Every write goes through a transaction;
@@ -53,14 +53,6 @@ CREATE TABLE IF NOT EXISTS watermarks (
     last_complete REAL,
     last_error    TEXT NOT NULL DEFAULT '',
     last_attempt  REAL
-);
-CREATE TABLE IF NOT EXISTS runs (
-    run_id   TEXT PRIMARY KEY,
-    kind     TEXT NOT NULL,
-    started  REAL NOT NULL,
-    finished REAL,
-    status   TEXT NOT NULL,
-    details  TEXT NOT NULL DEFAULT '{}'
 );
 """
 
@@ -282,31 +274,6 @@ class Store:
             "FROM watermarks ORDER BY source"
         )
         return [Watermark(*row) for row in rows]
-
-    # -- run log ---------------------------------------------------------------------------
-
-    def start_run(self, run_id: str, kind: str) -> None:
-        with self.transaction():
-            self._db.execute(
-                "INSERT INTO runs (run_id, kind, started, status) VALUES (?, ?, ?, 'running')",
-                (run_id, kind, time.time()),
-            )
-
-    def finish_run(self, run_id: str, status: str, details: dict[str, Any]) -> None:
-        with self.transaction():
-            self._db.execute(
-                "UPDATE runs SET finished = ?, status = ?, details = ? WHERE run_id = ?",
-                (time.time(), status, json.dumps(details, default=str), run_id),
-            )
-
-    def runs(self, limit: int = 20) -> list[dict[str, Any]]:
-        rows = self._db.execute(
-            "SELECT run_id, kind, started, finished, status, details FROM runs "
-            "ORDER BY started DESC LIMIT ?",
-            (limit,),
-        )
-        keys = ("run_id", "kind", "started", "finished", "status", "details")
-        return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def _row_to_document(row: tuple[Any, ...]) -> Document:
