@@ -59,7 +59,7 @@ class Analysis:
     codebook: Codebook
     params: AnalysisParams
     timings: dict[str, float]
-    distinct_words: int
+    distinct_terms: int
     preprocessor: Preprocessor  # its stemmer holds the surface forms behind every stem
     cited_in_corpus: list[Resolution]
 
@@ -73,7 +73,7 @@ class Analysis:
             "cited_works": len(self.cited_indices),
             "title_only_cited_works": sum(self.documents[i].title_only for i in self.cited_indices),
             "tokens": sum(len(t) for t in self.tokens),
-            "distinct_words": self.distinct_words,
+            "distinct_terms": self.distinct_terms,
             "topics_engine": self.topics.engine,
             "topics_k": self.topics.k,
             "topic_ids": list(self.topics.ids),
@@ -120,6 +120,9 @@ def analyse(
     started = time.perf_counter()
     pre = Preprocessor()
     tokens = [pre.document_tokens(d) for d in docs]
+    # Distinct terms the models see (stems and concepts); the stemmer's memo is larger, since
+    # the thesaurus and the theme stage stem words of their own.
+    distinct_terms = len({term for doc_tokens in tokens for term in doc_tokens})
     timings["preprocess"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -171,7 +174,7 @@ def analyse(
         codebook=codebook,
         params=params,
         timings=timings,
-        distinct_words=pre.stemmer.distinct_words,
+        distinct_terms=distinct_terms,
         preprocessor=pre,
         cited_in_corpus=cited_in_corpus,
     )

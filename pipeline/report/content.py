@@ -510,7 +510,7 @@ def _limits(analysis: Analysis) -> list[str]:
     docs = analysis.documents
     limits = [
         f"Corpus: {len(docs)} documents, {sum(len(t) for t in analysis.tokens):,} tokens after "
-        f"stop words, {analysis.distinct_words:,} distinct words stemmed.",
+        f"stop words, {analysis.distinct_terms:,} distinct terms (stems and concepts).",
         *analysis.topics.methods(),
         "Themes: coded by the indicator terms of corpus/codebook.toml (sha256 "
         f"{analysis.codebook.sha256[:12]}); each code comes with the sentence that supports it.",
