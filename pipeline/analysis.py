@@ -103,27 +103,53 @@ def split_roles(docs: Sequence[Document]) -> tuple[int, list[int]]:
     return cases[0], cited
 
 
+@dataclass
+class Prepared:
+    """Documents' token lists and the preprocessor that made them (its surface forms)."""
+
+    preprocessor: Preprocessor
+    tokens: list[list[str]]
+    seconds: float = 0.0
+
+
+def prepare(docs: Sequence[Document], workers: int = 1) -> Prepared:
+    """Token lists of ``docs``, in worker processes when ``workers`` > 1 (large corpora).
+
+    Done elsewhere (a Dask cluster: flows/analyze.py), the result is built the same way, from
+    preprocess_chunk results absorbed by one Preprocessor."""
+    started = time.perf_counter()
+    pre = Preprocessor()
+    tokens = list(pre.map_parallel(docs, workers=workers))
+    return Prepared(pre, tokens, time.perf_counter() - started)
+
+
 def analyse(
     docs: Sequence[Document],
     codebook: Codebook,
     params: AnalysisParams,
     labels_dir: Path,
     previous_topics: TopicSnapshot | None = None,
+    prepared: Prepared | None = None,
 ) -> Analysis:
     """``labels_dir``: hand codings (corpus/labels; missing files mean none yet, and the lexicon
     alone trains the classifier).
-    ``previous_topics``: the last run's topics, so topic ids stay where the topic is the same."""
+    ``previous_topics``: the last run's topics, so topic ids stay where the topic is the same.
+    ``prepared``: token lists already made (in parallel, or on a cluster); else made here."""
     docs = list(docs)
     case_index, cited_indices = split_roles(docs)
     timings: dict[str, float] = {}
 
-    started = time.perf_counter()
-    pre = Preprocessor()
-    tokens = [pre.document_tokens(d) for d in docs]
+    if prepared is None:
+        prepared = prepare(docs)
+    if len(prepared.tokens) != len(docs):
+        raise AnalysisError(
+            f"{len(prepared.tokens)} token lists were prepared for {len(docs)} documents"
+        )
+    pre, tokens = prepared.preprocessor, prepared.tokens
     # Distinct terms the models see (stems and concepts); the stemmer's memo is larger, since
     # the thesaurus and the theme stage stem words of their own.
     distinct_terms = len({term for doc_tokens in tokens for term in doc_tokens})
-    timings["preprocess"] = time.perf_counter() - started
+    timings["preprocess"] = prepared.seconds
 
     started = time.perf_counter()
     topics = fit_topics(

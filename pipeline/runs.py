@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.analysis import Analysis, AnalysisParams, analyse
+from pipeline.analysis import Analysis, AnalysisParams, Prepared, analyse
 from pipeline.artifacts import (
     ArtifactError,
     library_versions,
@@ -46,13 +46,20 @@ def load_corpus(paths: ProjectPaths) -> tuple[list[Document], str]:
         return list(store.iter_documents()), store.corpus_hash()
 
 
-def run_analysis(docs: Iterable[Document], paths: ProjectPaths, params: AnalysisParams) -> Analysis:
+def run_analysis(
+    docs: Iterable[Document],
+    paths: ProjectPaths,
+    params: AnalysisParams,
+    prepared: Prepared | None = None,
+) -> Analysis:
+    """``prepared``: token lists made elsewhere (worker processes, a Dask cluster)."""
     return analyse(
         list(docs),
         load_codebook(paths.codebook),
         params,
         paths.corpus / "labels",
         previous_topics=last_topics(paths),
+        prepared=prepared,
     )
 
 

@@ -11,9 +11,12 @@ reverse; abbreviations (BUMDes, LSM) never are.
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
+import pickle
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
@@ -53,6 +56,7 @@ class Preprocessor:
         self._stop = stopwords("*") - set(resources.abbreviations())
         if self.thesaurus:
             self.stemmer.labels.update(self.thesaurus.labels())
+        self._settings: PreprocessSettings | None = None
 
     # -- text to tokens -----------------------------------------------------------------------
 
@@ -151,22 +155,87 @@ class Preprocessor:
         computed by ``workers`` processes, chunk by chunk, streaming.
 
         For corpora of 100,000+ documents. Each worker keeps its own memo; the counts behind
-        surface forms come back with each chunk and are merged here, so ``surface`` and the
-        stemming audit are the same as after a serial run.
+        surface forms come back with each chunk and are merged here (``absorb``), so ``surface``
+        and the stemming audit are the same as after a serial run.
         """
         if workers <= 1:
             for doc in docs:
                 yield self._one(doc)
             return
-        config = (self.stemmer.config, self.thesaurus, self.segment, self.phrases)
         context = multiprocessing.get_context()
-        with context.Pool(workers, initializer=_init_worker, initargs=(config,)) as pool:
-            for tokens, memo, counts, extra in pool.imap(_work, _chunks(docs, chunksize)):
-                self.stemmer.merge(memo, counts, extra)
-                yield from tokens
+        with context.Pool(workers) as pool:
+            work = ((self.settings(), chunk) for chunk in _chunks(docs, chunksize))
+            for chunk in pool.imap(preprocess_chunk, work):
+                yield from self.absorb(chunk)
+
+    def settings(self) -> PreprocessSettings:
+        """What a worker elsewhere (a process, a Dask worker) needs to build the same
+        Preprocessor: small, picklable, and the key of its per-process cache."""
+        if self._settings is None:
+            parts = (self.stemmer.config, self.thesaurus, self.segment, self.phrases)
+            fingerprint = hashlib.sha256(pickle.dumps(parts)).hexdigest()
+            self._settings = PreprocessSettings(*parts, fingerprint=fingerprint)
+        return self._settings
+
+    def absorb(self, chunk: ChunkTokens) -> list[list[str]]:
+        """Take in a chunk done elsewhere: its surface-form counts join ours; its tokens out."""
+        self.stemmer.merge(chunk.memo, chunk.counts, chunk.extra)
+        return chunk.tokens
 
     def _one(self, doc: Document | str) -> list[str]:
         return self.text_tokens(doc) if isinstance(doc, str) else self.document_tokens(doc)
+
+
+@dataclass(frozen=True)
+class PreprocessSettings:
+    stemmer: StemmerConfig
+    thesaurus: Thesaurus | None
+    segment: bool
+    phrases: Any
+    fingerprint: str  # of the four above, taken once where they were built
+
+    def build(self) -> Preprocessor:
+        return Preprocessor(
+            Stemmer(self.stemmer),
+            thesaurus=self.thesaurus or False,
+            segment=self.segment,
+            phrases=self.phrases,
+        )
+
+
+@dataclass
+class ChunkTokens:
+    """One chunk's token lists, with the stems and surface-form counts behind them."""
+
+    tokens: list[list[str]]
+    memo: dict[str, dict[str, str]]
+    counts: dict[str, Counter[str]]
+    extra: dict[str, Counter[str]]
+
+
+def preprocess_chunk(job: tuple[PreprocessSettings, list[Document | str]]) -> ChunkTokens:
+    """Token lists of one chunk, for a worker process or a Dask task.
+
+    The Preprocessor (Sastrawi's dictionary, the thesaurus index, the memo) is built once per
+    process and settings, then reused by every chunk that process is given.
+    """
+    settings, docs = job
+    worker = _WORKERS.get(settings.fingerprint)
+    if worker is None:
+        worker = _WORKERS[settings.fingerprint] = settings.build()
+    tokens = [worker._one(doc) for doc in docs]
+    return ChunkTokens(tokens, *worker.stemmer.take_counts())
+
+
+def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Successive lists of ``size`` items (the last may be shorter)."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+_chunks = chunked
+_WORKERS: dict[str, Preprocessor] = {}
 
 
 def preprocess_parallel(
@@ -189,28 +258,3 @@ def _title_language(doc: Document) -> str:
     from pipeline.text.language import detect_language
 
     return detect_language(f"{doc.title}. {' '.join(doc.keywords)}")
-
-
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
-_WORKER: Preprocessor | None = None
-
-
-def _init_worker(config: tuple[StemmerConfig, Thesaurus | None, bool, Any]) -> None:
-    global _WORKER
-    stemmer_config, thesaurus, segment, phrases = config
-    _WORKER = Preprocessor(
-        Stemmer(stemmer_config), thesaurus=thesaurus or False, segment=segment, phrases=phrases
-    )
-
-
-def _work(
-    chunk: list[Document | str],
-) -> tuple[list[list[str]], dict[str, dict[str, str]], dict[str, Counter[str]], Any]:
-    assert _WORKER is not None, "worker not initialised"
-    tokens = [_WORKER._one(doc) for doc in chunk]
-    return (tokens, *_WORKER.stemmer.take_counts())
