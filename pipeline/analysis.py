@@ -112,14 +112,18 @@ class Prepared:
     seconds: float = 0.0
 
 
-def prepare(docs: Sequence[Document], workers: int = 1) -> Prepared:
+def prepare(docs: Sequence[Document], workers: int = 1, stem_cache: Path | None = None) -> Prepared:
     """Token lists of ``docs``, in worker processes when ``workers`` > 1 (large corpora).
 
-    Done elsewhere (a Dask cluster: flows/analyze.py), the result is built the same way, from
-    preprocess_chunk results absorbed by one Preprocessor."""
+    ``stem_cache``: a folder where stems are kept between runs (text/stemcache.py), so a refresh
+    stems only new words. Done elsewhere (a Dask cluster: flows/analyze.py), the result is built
+    the same way, from preprocess_chunk results absorbed by one Preprocessor."""
     started = time.perf_counter()
     pre = Preprocessor()
+    if stem_cache is not None:
+        pre.use_stem_cache(stem_cache)
     tokens = list(pre.map_parallel(docs, workers=workers))
+    pre.save_stem_cache()
     return Prepared(pre, tokens, time.perf_counter() - started)
 
 

@@ -61,6 +61,11 @@ class ProjectPaths:
     def models(self) -> Path:
         return self.root / "models"
 
+    @property
+    def stem_cache(self) -> Path:
+        """Stems kept between runs (derived data: safe to delete, rebuilt by the next run)."""
+        return self.root / ".cache" / "stems"
+
 
 def new_run_id(now: datetime | None = None) -> str:
     """Sortable, unique enough for one machine: UTC time to the microsecond."""

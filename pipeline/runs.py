@@ -7,12 +7,13 @@ manifest saying exactly which corpus, parameters and library versions made it.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pipeline.analysis import Analysis, AnalysisParams, Prepared, analyse
+from pipeline.analysis import Analysis, AnalysisParams, Prepared, analyse, prepare
 from pipeline.artifacts import (
     ArtifactError,
     library_versions,
@@ -46,15 +47,28 @@ def load_corpus(paths: ProjectPaths) -> tuple[list[Document], str]:
         return list(store.iter_documents()), store.corpus_hash()
 
 
+PARALLEL_FROM_DOCUMENTS = 20_000  # below this, starting worker processes costs more than it saves
+
+
+def preprocess_workers(documents: int) -> int:
+    if documents < PARALLEL_FROM_DOCUMENTS:
+        return 1
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def run_analysis(
     docs: Iterable[Document],
     paths: ProjectPaths,
     params: AnalysisParams,
     prepared: Prepared | None = None,
 ) -> Analysis:
-    """``prepared``: token lists made elsewhere (worker processes, a Dask cluster)."""
+    """``prepared``: token lists made elsewhere (a Dask cluster); else made here, with the
+    project's stem cache, in worker processes for large corpora."""
+    docs = list(docs)
+    if prepared is None:
+        prepared = prepare(docs, workers=preprocess_workers(len(docs)), stem_cache=paths.stem_cache)
     return analyse(
-        list(docs),
+        docs,
         load_codebook(paths.codebook),
         params,
         paths.corpus / "labels",

@@ -18,10 +18,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 from pipeline.documents import Document
-from pipeline.text import resources
+from pipeline.text import resources, stemcache
 from pipeline.text.phrases import DELIMITER, apply_phrases
 from pipeline.text.segments import single_language, split_segments
 from pipeline.text.stemming import Stemmer, StemmerConfig
@@ -57,6 +58,7 @@ class Preprocessor:
         if self.thesaurus:
             self.stemmer.labels.update(self.thesaurus.labels())
         self._settings: PreprocessSettings | None = None
+        self._stem_cache: Path | None = None
 
     # -- text to tokens -----------------------------------------------------------------------
 
@@ -168,11 +170,33 @@ class Preprocessor:
             for chunk in pool.imap(preprocess_chunk, work):
                 yield from self.absorb(chunk)
 
+    def use_stem_cache(self, folder: Path) -> int:
+        """Preload the stems earlier runs saved in ``folder`` (stemcache.py); workers built from
+        ``settings()`` preload them too. Returns the number of words preloaded."""
+        self._stem_cache = folder
+        self._settings = None
+        memo = stemcache.load(stemcache.cache_file(folder, self.stemmer.config))
+        self.stemmer.preload(memo)
+        return sum(len(stems) for stems in memo.values())
+
+    def save_stem_cache(self) -> int:
+        """Save every stem made so far for the next run (after ``use_stem_cache``)."""
+        if self._stem_cache is None:
+            return 0
+        path = stemcache.cache_file(self._stem_cache, self.stemmer.config)
+        return stemcache.save(path, self.stemmer.memo())
+
     def settings(self) -> PreprocessSettings:
         """What a worker elsewhere (a process, a Dask worker) needs to build the same
         Preprocessor: small, picklable, and the key of its per-process cache."""
         if self._settings is None:
-            parts = (self.stemmer.config, self.thesaurus, self.segment, self.phrases)
+            parts = (
+                self.stemmer.config,
+                self.thesaurus,
+                self.segment,
+                self.phrases,
+                self._stem_cache,
+            )
             fingerprint = hashlib.sha256(pickle.dumps(parts)).hexdigest()
             self._settings = PreprocessSettings(*parts, fingerprint=fingerprint)
         return self._settings
@@ -192,15 +216,19 @@ class PreprocessSettings:
     thesaurus: Thesaurus | None
     segment: bool
     phrases: Any
-    fingerprint: str  # of the four above, taken once where they were built
+    stem_cache: Path | None  # a folder; on a machine without it, stemming starts from scratch
+    fingerprint: str  # of the five above, taken once where they were built
 
     def build(self) -> Preprocessor:
-        return Preprocessor(
+        built = Preprocessor(
             Stemmer(self.stemmer),
             thesaurus=self.thesaurus or False,
             segment=self.segment,
             phrases=self.phrases,
         )
+        if self.stem_cache is not None:
+            built.use_stem_cache(self.stem_cache)
+        return built
 
 
 @dataclass

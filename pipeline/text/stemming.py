@@ -185,13 +185,27 @@ class Stemmer:
         extra: Mapping[str, Mapping[str, int]],
     ) -> None:
         """Add what a worker process handed over (see Preprocessor.map_parallel)."""
-        for language, stems in memo.items():
-            self._memo[language].update(stems)
+        self.preload(memo)
         for language, words in counts.items():
             self._counts[language].update(words)
         for token, forms in extra.items():
             self._extra_surfaces[token].update(forms)
         self._surfaces_cache = None
+
+    def preload(self, memo: Mapping[str, Mapping[str, str]]) -> None:
+        """Take stems made elsewhere (a worker, the stem cache of an earlier run) as if made
+        here: abbreviations among the words get their display labels, as stemming gives them."""
+        for language, stems in memo.items():
+            self._memo[language].update(stems)
+            for word in stems:
+                label = self._abbreviations.get(word.lower())
+                if label:
+                    self.labels.setdefault(word.lower(), label)
+        self._surfaces_cache = None
+
+    def memo(self) -> dict[str, dict[str, str]]:
+        """A copy of every stem made or taken so far, by language (for the stem cache)."""
+        return {language: dict(stems) for language, stems in self._memo.items()}
 
     @property
     def surfaces(self) -> dict[str, Counter[str]]:
