@@ -62,6 +62,7 @@ class Analysis:
     distinct_terms: int
     preprocessor: Preprocessor  # its stemmer holds the surface forms behind every stem
     cited_in_corpus: list[Resolution]
+    preprocessing: dict[str, Any] = field(default_factory=dict)  # workers, stems from cache
 
     @property
     def case(self) -> Document:
@@ -89,6 +90,7 @@ class Analysis:
             "themes_macro_f1": (self.theme_run.card.macro_f1 if self.theme_run.card else None),
             "themes_mean_kappa": (self.theme_run.card.mean_kappa if self.theme_run.card else None),
             "seconds": self.timings,
+            "preprocessing": self.preprocessing,
         }
 
 
@@ -110,6 +112,11 @@ class Prepared:
     preprocessor: Preprocessor
     tokens: list[list[str]]
     seconds: float = 0.0
+    workers: int = 1  # processes, or "dask" chunks' workers
+    stems_from_cache: int = 0  # words whose stems an earlier run had saved
+
+    def facts(self) -> dict[str, Any]:
+        return {"workers": self.workers, "stems_from_cache": self.stems_from_cache}
 
 
 def prepare(docs: Sequence[Document], workers: int = 1, stem_cache: Path | None = None) -> Prepared:
@@ -120,11 +127,10 @@ def prepare(docs: Sequence[Document], workers: int = 1, stem_cache: Path | None 
     the same way, from preprocess_chunk results absorbed by one Preprocessor."""
     started = time.perf_counter()
     pre = Preprocessor()
-    if stem_cache is not None:
-        pre.use_stem_cache(stem_cache)
+    preloaded = pre.use_stem_cache(stem_cache) if stem_cache is not None else 0
     tokens = list(pre.map_parallel(docs, workers=workers))
     pre.save_stem_cache()
-    return Prepared(pre, tokens, time.perf_counter() - started)
+    return Prepared(pre, tokens, time.perf_counter() - started, workers, preloaded)
 
 
 def analyse(
@@ -207,6 +213,7 @@ def analyse(
         distinct_terms=distinct_terms,
         preprocessor=pre,
         cited_in_corpus=cited_in_corpus,
+        preprocessing=prepared.facts(),
     )
 
 
