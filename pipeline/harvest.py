@@ -67,6 +67,7 @@ from pipeline.ingest.oai import (
     parse_datestamp,
 )
 from pipeline.ingest.ojs import record_to_document
+from pipeline.redact import redact_text, redact_url
 from pipeline.store import Store
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,11 @@ class Source:
     fulltext_options: FulltextOptions = field(default_factory=FulltextOptions)
 
     @property
+    def shown_url(self) -> str:
+        """``base_url`` as we print it: credentials masked (redact.py)."""
+        return redact_url(self.base_url)
+
+    @property
     def source_id(self) -> str:
         """The ``Document.source`` of its records: ``oai:<name>``."""
         return f"{SOURCE_PREFIX}{self.name}"
@@ -147,7 +153,8 @@ def load_sources(path: str | Path) -> SourcesConfig:
             raise ConfigError(f"{where}: name must be lower-case letters, digits, - or _")
         base_url = str(table.get("base_url", ""))
         if not base_url.startswith(("http://", "https://")):
-            raise ConfigError(f"{where}: base_url must be an http(s) URL, got {base_url!r}")
+            shown = redact_url(base_url)
+            raise ConfigError(f"{where}: base_url must be an http(s) URL, got {shown!r}")
         if any(s.name == name for s in sources):
             raise ConfigError(f"{where}: duplicate name {name!r}")
         sources.append(
@@ -295,12 +302,12 @@ def harvest_source(
                     log.warning("source %s: %s; restarting the interval", source.name, exc)
             harvested_to = harvested_to or identify.response_date
             if not harvested_to:
-                raise OAIError(f"no responseDate to keep as the watermark at {source.base_url}")
+                raise OAIError(f"no responseDate to keep as the watermark at {source.shown_url}")
         store.set_watermark(source.source_id, harvested_to)
         result.ok = True
         result.harvested_to = harvested_to
     except OAIError as exc:
-        result.error = f"source {source.name}: failed: {exc}"
+        result.error = redact_text(f"source {source.name}: failed: {exc}")
         store.record_source_error(source.source_id, result.error)
         log.warning("%s", result.error)
         return result
@@ -453,7 +460,7 @@ def refresh(
         except Exception as exc:  # a bug or a store error: still isolate the other sources
             result = SourceResult(source.name)
             result.error = f"source {source.name}: failed: {type(exc).__name__}: {exc}"
-            result.error = " ".join(result.error.split())
+            result.error = redact_text(" ".join(result.error.split()))
             store.record_source_error(source.source_id, result.error)
             log.exception("%s", result.error)
         results.append(result)

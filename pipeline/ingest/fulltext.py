@@ -55,6 +55,7 @@ from pipeline.ingest.oai import (
     fetch,
     make_http_client,
 )
+from pipeline.redact import redact_text
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +119,8 @@ class FulltextError(Exception):
         self.transient = transient
 
     def __str__(self) -> str:
-        return f"{self.reason} at {self.url}" if self.url else self.reason
+        shown = f"{self.reason} at {self.url}" if self.url else self.reason
+        return redact_text(shown)  # never show credentials that were in a URL
 
 
 @dataclass(frozen=True)

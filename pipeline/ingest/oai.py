@@ -36,7 +36,10 @@ from typing import Any
 import httpx
 from lxml import etree
 
+from pipeline.redact import protect_logger, redact_text, redact_url
+
 log = logging.getLogger(__name__)
+protect_logger("httpx")  # it logs each request URL, credentials included
 
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 _NS = {"oai": OAI_NS}
@@ -69,6 +72,10 @@ _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 class OAIError(Exception):
     """Any failure to harvest; ``str(error)`` is one line naming the reason and the URL."""
+
+    def __str__(self) -> str:
+        # Messages name URLs: credentials in them are masked once, here (redact.py).
+        return redact_text(super().__str__())
 
 
 class FetchError(OAIError):
@@ -211,7 +218,9 @@ def fetch(
     error, as Zenodo sends with 422); raises ``FetchError`` naming the last reason, the number of
     attempts and the URL.
     """
-    url = str(httpx.URL(base_url, params=dict(params)))
+    # Merged, not replaced: a base URL may carry a query of its own (OJS's ?apiToken=...).
+    url = str(httpx.URL(base_url).copy_merge_params(dict(params)))
+    shown = redact_url(url)  # what messages and logs say; the request uses ``url``
     timeout = httpx.Timeout(options.timeout, connect=options.connect_timeout)
     reason = "no attempt"
     attempts = 0
@@ -245,10 +254,10 @@ def fetch(
         if delay is None:
             delay = min(options.backoff_max, options.backoff_base * 2 ** (attempt - 1))
         delay = min(max(delay, 0.0), options.retry_after_max)
-        log.info("%s at %s; retry %d in %.2f s", reason, url, attempt, delay)
+        log.info("%s at %s; retry %d in %.2f s", redact_text(reason), shown, attempt, delay)
         options.sleep(delay)
     plural = "attempt" if attempts == 1 else "attempts"
-    raise FetchError(f"{reason} after {attempts} {plural} at {url}")
+    raise FetchError(redact_text(f"{reason} after {attempts} {plural} at {shown}"))
 
 
 _NAME_RESOLUTION_FAILURES = (
@@ -529,5 +538,6 @@ class OAIClient:
             seen.add(page.token)
             params = {"verb": "ListRecords", "resumptionToken": page.token}
         raise ResumptionLoop(
-            f"more than {self.options.max_pages} pages (the list never ends) at {self.base_url}"
+            f"more than {self.options.max_pages} pages (the list never ends) "
+            f"at {redact_url(self.base_url)}"
         )
