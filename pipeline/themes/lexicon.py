@@ -54,11 +54,12 @@ class Coding:
 
 
 class _Pattern:
-    __slots__ = ("parts", "term", "theme")
+    __slots__ = ("order", "parts", "term", "theme")
 
-    def __init__(self, term: str, theme: str) -> None:
+    def __init__(self, term: str, theme: str, order: int = 0) -> None:
         self.term = term
         self.theme = theme
+        self.order = order  # position in the codebook: matches at one token keep this order
         wildcard = term.endswith("*")
         parts = list(words(term.rstrip("*")))
         self.parts = [(p, wildcard and i == len(parts) - 1) for i, p in enumerate(parts)]
@@ -78,15 +79,25 @@ class LexiconCoder:
 
     def __init__(self, codebook: Codebook) -> None:
         self.codebook = codebook
-        self._by_first: defaultdict[str, list[_Pattern]] = defaultdict(list)
+        # Patterns are looked up by their first word; only those whose first word is itself a
+        # prefix ("ekonomi*") by its first two letters. (Indexing every pattern by two letters
+        # tried ~70 patterns at each "pe..." word: 15 ms a document, 25 minutes for 100,000.)
+        self._by_word: defaultdict[str, list[_Pattern]] = defaultdict(list)
+        self._by_prefix: defaultdict[str, list[_Pattern]] = defaultdict(list)
         self._families = {t.id: t.family for t in codebook.themes}
         self._exclusions = {t.id: t.exclude_patterns for t in codebook.themes if t.exclude_patterns}
+        order = 0
         for theme in codebook.themes:
             for term in theme.terms:
-                pattern = _Pattern(term, theme.id)
-                if pattern.parts:
-                    # Index by the first two letters so a prefix pattern is found with its words.
-                    self._by_first[pattern.parts[0][0][:2]].append(pattern)
+                pattern = _Pattern(term, theme.id, order)
+                order += 1
+                if not pattern.parts:
+                    continue
+                first, prefix = pattern.parts[0]
+                if prefix:
+                    self._by_prefix[first[:2]].append(pattern)
+                else:
+                    self._by_word[first].append(pattern)
 
     def code_text(self, text: str, doc_id: str = "") -> Coding:
         coding = Coding(doc_id=doc_id)
@@ -125,8 +136,18 @@ class LexiconCoder:
     def _match_tokens(self, text: str) -> list[tuple[int, str, str]]:
         tokens = list(words(text))
         found: list[tuple[int, str, str]] = []
+        by_word, by_prefix = self._by_word, self._by_prefix
         for i, token in enumerate(tokens):
-            for pattern in self._by_first.get(token[:2], ()):
+            exact, prefixed = by_word.get(token), by_prefix.get(token[:2])
+            if prefixed is None:
+                if exact is None:
+                    continue
+                candidates = exact
+            else:
+                candidates = (
+                    prefixed if exact is None else sorted(exact + prefixed, key=_pattern_order)
+                )
+            for pattern in candidates:
                 if pattern.matches_at(tokens, i):
                     found.append((i, pattern.theme, pattern.term))
         return found
@@ -143,6 +164,10 @@ class LexiconCoder:
             actor = max(before)[1] if before else min(actors)[1]
             pairs.add((actor, theme))
         return pairs
+
+
+def _pattern_order(pattern: _Pattern) -> int:
+    return pattern.order
 
 
 def _mask(text: str, patterns: tuple[re.Pattern[str], ...]) -> str:
