@@ -140,10 +140,18 @@ def verify_artifact_dir(folder: Path, root: Path | None = None) -> dict[str, Any
 
 
 def point_latest(root: Path, name: str, link: str = "latest") -> Path:
-    """Make ``root/latest`` point at ``root/name`` in one atomic rename of a symlink."""
+    """Make ``root/latest`` point at ``root/name`` in one atomic rename of a symlink.
+
+    The symlink is made as ``.latest-<pid>`` first; one left by a writer that died before the
+    rename is removed here, as ``remove_stale_temporaries`` removes dead writers' folders.
+    """
     latest = root / link
     if latest.exists() and not latest.is_symlink():
         shutil.rmtree(latest)
+    for stale in root.glob(f".{link}-*"):
+        pid = stale.name.rsplit("-", 1)[1]
+        if pid.isdigit() and stale.is_symlink() and not _alive(int(pid)):
+            stale.unlink()
     temporary = root / f".{link}-{os.getpid()}"
     if temporary.is_symlink() or temporary.exists():
         temporary.unlink()

@@ -98,6 +98,30 @@ def test_a_live_writers_temporary_folder_is_left_alone(tmp_path: Path) -> None:
     assert live.is_dir()
 
 
+def test_a_latest_link_left_by_a_dead_writer_is_removed_by_the_next(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    for run in ("run-1", "run-2"):
+        write_artifact_dir(reports, run, _fill(run), {"run": run})
+    point_latest(reports, "run-1")
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    # point_latest makes .latest-<pid> and renames it over latest: a writer killed in between
+    # leaves its link behind (hidden, never presented, but never removed either).
+    dead = reports / f".latest-{int(finished.stdout)}"
+    dead.symlink_to("run-2", target_is_directory=True)
+    live = reports / f".latest-{os.getppid()}"  # pytest's parent: alive for this test
+    live.symlink_to("run-2", target_is_directory=True)
+
+    point_latest(reports, "run-2")
+    assert not dead.is_symlink()
+    assert live.is_symlink()
+    assert verify_artifact_dir(reports / "latest")["run"] == "run-2"
+
+
 def _documents(store: Path) -> list[str]:
     with sqlite3.connect(store) as db:
         rows = db.execute("SELECT json_extract(extra, '$.filename') FROM documents").fetchall()
