@@ -5,11 +5,23 @@ they did. (The measurements themselves are in BENCHMARKS.md, from ``python -m be
 from __future__ import annotations
 
 import random
+from pathlib import Path
+
+import numpy as np
+import pytest
 
 from bench.synthetic import synthetic_documents
 from pipeline.compare.citations import as_reference, find_cited_in_corpus
 from pipeline.documents import Document
 from pipeline.ingest.references import resolve
+from pipeline.text.preprocess import Preprocessor
+from pipeline.themes.codebook import load_codebook
+from pipeline.themes.run import run_themes, training_rows
+from pipeline.topics.groups import corpus_shares
+from pipeline.topics.lda import TopicParams, fit_topics
+from pipeline.topics.policy import MAX_FIT_DOCUMENTS, corpus_policy
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def _cited(n: int = 4) -> list[Document]:
@@ -64,3 +76,100 @@ class TestCitedInCorpusAtScale:
         ]
         assert [r.resolved for r in fast] == [True, True, True, False]
         assert "no match: best candidate" in fast[-1].reason
+
+
+class TestTopicSample:
+    """Above ``max_fit_documents`` the topic models are fitted on a seeded sample of the wider
+    corpus; every document still gets its mixture, and the report's sentence says so."""
+
+    @staticmethod
+    def corpus() -> tuple[list[list[str]], list[int]]:
+        rng = np.random.default_rng(0)
+        vocab = {t: [f"t{t}w{i}" for i in range(15)] for t in range(4)}
+        wider = [
+            list(rng.choice(vocab[d % 4], 25)) + list(rng.choice(vocab[(d + 1) % 4], 3))
+            for d in range(120)
+        ]
+        registry = [list(rng.choice(vocab[d % 2], 20)) for d in range(16)]
+        return wider + registry, list(range(120, 136))
+
+    PARAMS = TopicParams(
+        k_values=(4,),
+        seed=3,
+        stability_seeds=2,
+        engine="tomotopy",
+        gibbs_iterations=50,
+        min_documents=50,
+        max_fit_documents=80,
+    )
+
+    def test_models_are_fitted_on_the_sample_and_every_document_gets_a_mixture(self):
+        tokens, placed = self.corpus()
+        result = fit_topics(tokens, str.upper, self.PARAMS, placed=placed)
+        policy = result.policy
+        assert result.documents == len(policy.fit_indices) == 80
+        assert policy.sampled and not result.exploratory
+        assert policy.corpus_indices == list(range(120))
+        assert set(policy.fit_indices) < set(policy.corpus_indices)
+        assert result.doc_topics.shape == (136, result.k)
+        np.testing.assert_allclose(result.doc_topics.sum(axis=1), 1.0)
+        outside = sorted(set(range(120)) - set(policy.fit_indices))
+        np.testing.assert_allclose(
+            result.doc_topics[outside], result.model.infer([tokens[i] for i in outside])
+        )
+        np.testing.assert_allclose(result.shares, corpus_shares(result.doc_topics[:120]), rtol=1e-9)
+        sentence = result.methods()[0]
+        assert "random sample of 80 of the 120 documents" in sentence
+        assert "every document of the corpus then got its topic mixture" in sentence
+        assert "16 works of the study registry" in sentence
+
+    def test_the_sample_is_seeded_and_leaves_out_the_placed_works(self):
+        tokens, placed = self.corpus()
+        first = corpus_policy(tokens, placed, 50, 80, seed=3)
+        assert first == corpus_policy(tokens, placed, 50, 80, seed=3)
+        assert first.fit_indices != corpus_policy(tokens, placed, 50, 80, seed=4).fit_indices
+        assert not set(first.fit_indices) & set(placed)
+
+    def test_below_the_cap_nothing_changes(self):
+        tokens, placed = self.corpus()
+        policy = corpus_policy(tokens, placed, 50, 500, seed=3)
+        assert not policy.sampled and policy.fit_indices == policy.corpus_indices
+        assert "random sample" not in policy.sentence
+
+    def test_a_cap_below_the_minimum_is_refused(self):
+        tokens, placed = self.corpus()
+        with pytest.raises(ValueError, match="below min_documents"):
+            corpus_policy(tokens, placed, min_documents=100, max_fit_documents=50)
+
+    def test_the_cap_is_a_recorded_parameter(self):
+        assert self.PARAMS.as_dict()["max_fit_documents"] == 80
+        assert TopicParams().as_dict()["max_fit_documents"] == MAX_FIT_DOCUMENTS
+
+
+class TestThemeTrainingSample:
+    def test_training_rows_keep_every_hand_coding_and_sample_the_rest(self):
+        is_gold = np.zeros(50, dtype=bool)
+        is_gold[[3, 17, 40]] = True
+        rows = training_rows(is_gold, 10, seed=1)
+        assert len(rows) == 13 and {3, 17, 40} <= set(rows.tolist())
+        assert list(rows) == sorted(rows)
+        np.testing.assert_array_equal(rows, training_rows(is_gold, 10, seed=1))
+        np.testing.assert_array_equal(training_rows(is_gold, None, seed=1), np.arange(50))
+        np.testing.assert_array_equal(training_rows(is_gold, 100, seed=1), np.arange(50))
+
+    def test_the_classifier_trains_on_the_sample_and_codes_every_document(self, tmp_path):
+        docs = list(synthetic_documents(40, seed=2))
+        pre = Preprocessor()
+        tokens = [pre.document_tokens(d) for d in docs]
+        codebook = load_codebook(REPO / "corpus" / "codebook.toml")
+        run = run_themes(
+            docs, tokens, codebook, tmp_path, pre, seed=1, with_evaluation=False, max_training=25
+        )
+        assert run.trained_on == 25 and run.sampled
+        assert run.probabilities.shape == (40, len(codebook.ids))
+        assert len(run.codes) == 40
+        assert "random sample of 25 of the 40 coded by the lexicon alone" in (
+            run.training_sentence()
+        )
+        everything = run_themes(docs, tokens, codebook, tmp_path, pre, with_evaluation=False)
+        assert not everything.sampled and everything.training_sentence() == ""

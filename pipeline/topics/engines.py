@@ -40,6 +40,7 @@ GENSIM_FILE = "lda.model"
 TOMOTOPY_FILE = "lda.tomotopy"
 DICTIONARY_FILE = "dictionary.gensim"
 ENGINE_FILE = "engine.json"
+INFER_CHUNK = 5_000  # documents inferred at a time (tomotopy)
 
 
 @dataclass(frozen=True)
@@ -159,18 +160,24 @@ class TomotopyTopicModel(FittedTopicModel):
         return matrix / matrix.sum(axis=1, keepdims=True)
 
     def _infer(self, token_lists: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray, int]:
+        """Chunk by chunk, so 100,000 documents never exist as tomotopy documents at once (a
+        document's mixture does not depend on the others inferred with it: tested)."""
         prior = np.asarray(self.mdl.alpha, dtype=float)
         rows = np.tile(prior / prior.sum(), (len(token_lists), 1))
         lls = np.zeros(len(token_lists))
-        known = [_known(self.dictionary, t) for t in token_lists]
-        index = [i for i, words in enumerate(known) if words]
-        if index:
+        words_seen = 0
+        for start in range(0, len(token_lists), INFER_CHUNK):
+            known = [_known(self.dictionary, t) for t in token_lists[start : start + INFER_CHUNK]]
+            words_seen += sum(len(w) for w in known)
+            index = [i for i, words in enumerate(known) if words]
+            if not index:
+                continue
             docs = [self.mdl.make_doc(known[i]) for i in index]
             dists, doc_lls = self.mdl.infer(docs, iterations=self.infer_iterations, workers=1)
             for i, dist, ll in zip(index, dists, doc_lls, strict=True):
-                rows[i] = np.asarray(dist, dtype=float) / float(np.sum(dist))
-                lls[i] = ll
-        return rows, lls, sum(len(w) for w in known)
+                rows[start + i] = np.asarray(dist, dtype=float) / float(np.sum(dist))
+                lls[start + i] = ll
+        return rows, lls, words_seen
 
     def infer(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
         return self._infer(token_lists)[0]

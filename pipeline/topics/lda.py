@@ -4,11 +4,13 @@ and with ids that survive a refresh.
 ``fit_topics`` runs the whole stage:
 
 1. policy (policy.py): which documents to fit on; too few documents -> exploratory, said plainly;
+   a large corpus -> a seeded sample of it, said plainly too;
 2. sweep (sweep.py): each candidate K fitted on 90%, scored by c_v, NPMI, diversity and held-out
    perplexity; K chosen by a rule the report prints;
 3. stability (stability.py): the chosen K refitted on all fitted documents under several seeds;
    the first seed's model is the result, each of its topics scored by how well the others agree;
-4. mixtures for every document from that model (the registry works placed, not fitted);
+4. mixtures for every document from that model (the registry works placed, not fitted; on a
+   large corpus, every document outside the sample inferred the same way);
 5. ids (align.py): matched to the previous run's topics, where one is given.
 
 Topics are shown by surface forms (the most frequent word behind each stem), never by bare stems:
@@ -31,7 +33,12 @@ from pipeline.topics.align import DEFAULT_MATCH_THRESHOLD, TopicDiff, TopicSnaps
 from pipeline.topics.engines import EngineParams, FittedTopicModel, fit_model
 from pipeline.topics.groups import corpus_shares, group_shares, topics_over_time
 from pipeline.topics.labels import TopicCard, surface_words, topic_cards, topic_name
-from pipeline.topics.policy import MIN_DOCUMENTS_FOR_FINDINGS, CorpusPolicy, corpus_policy
+from pipeline.topics.policy import (
+    MAX_FIT_DOCUMENTS,
+    MIN_DOCUMENTS_FOR_FINDINGS,
+    CorpusPolicy,
+    corpus_policy,
+)
 from pipeline.topics.stability import DEFAULT_STABILITY_THRESHOLD, StabilityResult, topic_stability
 from pipeline.topics.sweep import DEFAULT_MIN_DIVERSITY, SweepResult, sweep_k
 
@@ -57,6 +64,8 @@ class TopicParams:
     min_diversity: float = DEFAULT_MIN_DIVERSITY
     match_threshold: float = DEFAULT_MATCH_THRESHOLD  # same topic across refreshes
     min_documents: int = MIN_DOCUMENTS_FOR_FINDINGS
+    # Above this many documents the models are fitted on a seeded sample (policy.py); None: never
+    max_fit_documents: int | None = MAX_FIT_DOCUMENTS
 
     def engine_params(self) -> EngineParams:
         return EngineParams(
@@ -137,7 +146,7 @@ class TopicModelResult:
         ``among`` defaults to the fitted documents, so a placed case never "represents" a topic.
         """
         if among is None and self.policy is not None:
-            among = self.policy.fit_indices
+            among = self.policy.corpus_indices
         return topic_cards(
             self.ids,
             self.labels,
@@ -192,7 +201,9 @@ def fit_topics(
     snapshot (persist.previous_topics), to carry its topic ids over.
     """
     params = params or TopicParams()
-    policy = corpus_policy(token_lists, placed, params.min_documents)
+    policy = corpus_policy(
+        token_lists, placed, params.min_documents, params.max_fit_documents, params.seed
+    )
     fit_lists = [token_lists[i] for i in policy.fit_indices]
     dictionary = build_dictionary(fit_lists, params)
     if len(dictionary) == 0 or not any(dictionary.doc2bow(list(t)) for t in fit_lists):
@@ -220,7 +231,7 @@ def fit_topics(
         params.top_n,
     )
     doc_topics = reference.infer(token_lists)
-    shares = corpus_shares(doc_topics[policy.fit_indices]).tolist()
+    shares = corpus_shares(doc_topics[policy.corpus_indices]).tolist()
     alignment = carry_ids(previous, top_stems, shares, params.match_threshold)
     log.info("topics: K=%d, %s; %s", sweep.k, stability.sentence(), policy.sentence)
     return TopicModelResult(
