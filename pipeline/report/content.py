@@ -529,6 +529,8 @@ def _classifier_sentence(analysis: Analysis) -> str:
         "otherwise a calibrated one-vs-rest classifier (TF-IDF over stems and concepts plus the "
         "codebook's indicator hits) trained on the hand codings and the lexicon's codings."
     )
+    if run.sampled:
+        trained += " " + run.training_sentence()
     card = run.card
     if card is None:
         return trained + " Too few hand-coded documents in this corpus to evaluate it here."

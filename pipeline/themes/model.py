@@ -89,6 +89,7 @@ class ThemeClassifier:
         x = self.vectorizer_.fit_transform(token_lists)
         self.models_ = [self._fit_one(x, y[:, j], sample_weight) for j in range(len(self.themes))]
         self.kinds_ = tuple(_kind(m) for m in self.models_)
+        self._weights = {}  # term_weights per theme, for this fit
         return self
 
     def _fit_one(self, x, y: np.ndarray, weight: np.ndarray | None):
@@ -115,7 +116,16 @@ class ThemeClassifier:
         return self.predict_proba(token_lists) >= self.threshold
 
     def term_weights(self, theme: str) -> dict[str, float]:
-        """Token -> linear weight for ``theme``; {} for a theme answered by its prior."""
+        """Token -> linear weight for ``theme``; {} for a theme answered by its prior.
+
+        Kept per theme once computed: the evidence of every classifier-coded theme asks for them,
+        and building the table walks the whole vocabulary (tens of thousands of terms)."""
+        cache: dict[str, dict[str, float]] = self.__dict__.setdefault("_weights", {})
+        if theme not in cache:
+            cache[theme] = self._term_weights(theme)
+        return cache[theme]
+
+    def _term_weights(self, theme: str) -> dict[str, float]:
         model = self.models_[self.themes.index(theme)]
         if isinstance(model, CalibratedClassifierCV):
             coef = np.mean([c.estimator.coef_[0] for c in model.calibrated_classifiers_], axis=0)

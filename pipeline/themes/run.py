@@ -37,9 +37,46 @@ class ThemeRun:
     human: dict[str, Label]  # human codings used (gold, resolutions, researcher sheets)
     problems: list[str]  # human codings not used, and why
     card: ModelCard | None
+    trained_on: int = 0  # documents the classifier was fitted on
+    lexicon_coded: int = 0  # documents without a human coding, of which a sample may be used
+
+    @property
+    def sampled(self) -> bool:
+        return self.trained_on < len(self.codings)
+
+    def training_sentence(self) -> str:
+        """What the classifier was trained on, for the report's methods."""
+        if not self.sampled:
+            return ""
+        lexicon_used = self.trained_on - (len(self.codings) - self.lexicon_coded)
+        return (
+            f"With {len(self.codings):,} documents, the classifier (and each fold of its "
+            f"cross-validation) was trained on every hand-coded document and a random sample of "
+            f"{lexicon_used:,} of the {self.lexicon_coded:,} coded by the lexicon alone (seeded, "
+            "so the same corpus gives the same sample): more rows of the lexicon's own codes "
+            "teach a linear model little and cost minutes per fit; every document is still "
+            "coded by the fitted classifier."
+        )
 
     def themes(self) -> list[set[str]]:
         return [set(codes) for codes in self.codes]
+
+
+# Documents coded by the lexicon alone that train the classifier, at most (every hand-coded
+# document always does). At 10,000 rows one fit of the 34 calibrated models takes about a minute
+# on this machine's 2 cores, and a run makes six (the model and five cross-validation folds);
+# the rows beyond add only more of the lexicon's own codes. BENCHMARKS.md, "Scale".
+MAX_TRAINING_DOCUMENTS = 10_000
+
+
+def training_rows(is_gold: np.ndarray, limit: int | None, seed: int) -> np.ndarray:
+    """Row indices to train on: every hand-coded row, and at most ``limit`` of the others, a
+    seeded random sample (all of them when ``limit`` is None or not reached), ascending."""
+    gold = np.flatnonzero(is_gold)
+    others = np.flatnonzero(~is_gold)
+    if limit is not None and len(others) > limit:
+        others = np.sort(np.random.default_rng(seed).choice(others, size=limit, replace=False))
+    return np.sort(np.concatenate([gold, others]))
 
 
 def run_themes(
@@ -52,12 +89,15 @@ def run_themes(
     seed: int = 0,
     with_evaluation: bool = True,
     gold_weight: float = GOLD_WEIGHT,
+    max_training: int | None = MAX_TRAINING_DOCUMENTS,
 ) -> ThemeRun:
-    """Fit on all documents (human codings where present, lexicon elsewhere), predict all.
+    """Fit on the documents (human codings where present, lexicon elsewhere), predict all.
 
     ``tokens``: the analysis's document tokens (Preprocessor.document_tokens); the lexicon's hits
     are appended here. ``with_evaluation``: grouped CV on the human-coded documents present in
-    ``docs`` (minutes on thousands of documents) for the model card.
+    ``docs`` (minutes on thousands of documents) for the model card. ``max_training``: at most
+    this many lexicon-coded documents train the classifier and each CV fold (see
+    ``training_rows``); None for all.
     """
     coder = LexiconCoder(codebook)
     codings = [coder.code(d) for d in docs]
@@ -66,8 +106,13 @@ def run_themes(
     lexicon_themes = [c.themes(codebook.min_hits) for c in codings]
     doc_ids = [d.id for d in docs]
     y, is_gold = training_matrix(doc_ids, lexicon_themes, check.valid, codebook.ids)
+    rows = training_rows(is_gold, max_training, seed)
     classifier = ThemeClassifier(codebook.ids, seed=seed)
-    classifier.fit(features, y, sample_weight=np.where(is_gold, gold_weight, 1.0))
+    classifier.fit(
+        [features[i] for i in rows],
+        y[rows],
+        sample_weight=np.where(is_gold[rows], gold_weight, 1.0),
+    )
     probabilities = classifier.predict_proba(features)
     codes = assign(
         docs,
@@ -83,10 +128,10 @@ def run_themes(
     card = None
     if with_evaluation and is_gold.sum() >= 10:
         evaluation = evaluate(
-            features,
-            doc_ids,
-            [journal(d) for d in docs],
-            lexicon_themes,
+            [features[i] for i in rows],
+            [doc_ids[i] for i in rows],
+            [journal(docs[i]) for i in rows],
+            [lexicon_themes[i] for i in rows],
             check.valid,
             codebook,
             seed=seed,
@@ -94,7 +139,16 @@ def run_themes(
         )
         card = ModelCard.from_evaluation(evaluation, codebook, gold_weight)
     return ThemeRun(
-        codebook, codings, classifier, probabilities, codes, check.valid, check.problems, card
+        codebook,
+        codings,
+        classifier,
+        probabilities,
+        codes,
+        check.valid,
+        check.problems,
+        card,
+        trained_on=len(rows),
+        lexicon_coded=int((~is_gold).sum()),
     )
 
 
