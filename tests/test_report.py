@@ -88,6 +88,21 @@ def test_csv_cells_that_look_like_formulas_are_defused(written_report):
     assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
 
 
+def test_documents_csv_has_every_document_with_its_mixture_and_no_live_formulas(written_report):
+    with (written_report / "documents.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 17  # the case, its 15 cited works and the wider document
+    roles = [r["role"] for r in rows]
+    assert roles.count("case") == 1 and roles.count("cited") == 15 and roles.count("corpus") == 1
+    topic_columns = [c for c in rows[0] if re.fullmatch(r"T\d+", c)]
+    for row in rows:
+        assert abs(sum(float(row[c]) for c in topic_columns) - 1) < 0.01
+        assert row["top_topic"] in topic_columns
+    assert not any(v.startswith(("=", "+", "@")) for row in rows for v in row.values())
+    index = (written_report / "index.html").read_text(encoding="utf-8")
+    assert "documents.csv" in index
+
+
 def test_manifest_records_corpus_parameters_versions_and_file_hashes(written_report):
     manifest = json.loads((written_report / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["corpus_hash"]) == 64

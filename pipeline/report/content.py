@@ -6,6 +6,7 @@ renderers escape; nothing here produces markup.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +75,10 @@ class ReportContent:
     explanations: dict[str, str]
     theme_labels: dict[str, str]
     manifest: dict[str, Any]
+    # Every document's row (documents.csv), produced while it is written: on 100,000 documents
+    # the pages show the case, its cited works and a few representatives, the CSV all of them.
+    document_rows: Callable[[], Iterator[dict[str, Any]]] | None = None
+    document_columns: list[str] = field(default_factory=list)
 
 
 class _Labels:
@@ -144,6 +149,8 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
         explanations=SIMILARITY_EXPLAINED,
         theme_labels={t.id: t.label for t in analysis.codebook.themes},
         manifest=manifest,
+        document_rows=lambda: _document_rows(analysis),
+        document_columns=[*DOCUMENT_COLUMNS, *topics.ids],
     )
 
 
@@ -284,6 +291,43 @@ def _doc_topic_table(analysis: Analysis, rows: list[int]) -> pd.DataFrame:
     )
     table.insert(0, "key", [analysis.documents[i].key for i in rows])
     return table
+
+
+DOCUMENT_COLUMNS = (
+    "key",
+    "role",
+    "source",
+    "venue",
+    "year",
+    "language",
+    "title",
+    "top_topic",
+    "top_topic_share",
+    "themes",
+)
+
+
+def _document_rows(analysis: Analysis) -> Iterator[dict[str, Any]]:
+    """One row per document: where it comes from, its dominant topic, its topic mixture (one
+    column per topic id) and its theme codes; yielded one at a time."""
+    topics = analysis.topics
+    ids = list(topics.ids)
+    for i, doc in enumerate(analysis.documents):
+        mix = topics.doc_topics[i]
+        top = int(np.argmax(mix))
+        yield {
+            "key": doc.key,
+            "role": doc.role or "corpus",
+            "source": doc.source,
+            "venue": doc.venue,
+            "year": doc.year,
+            "language": doc.language,
+            "title": doc.title,
+            "top_topic": ids[top],
+            "top_topic_share": round(float(mix[top]), 4),
+            "themes": "; ".join(sorted(analysis.themes[i])),
+            **{tid: round(float(share), 4) for tid, share in zip(ids, mix, strict=True)},
+        }
 
 
 def _classifier_table(analysis: Analysis) -> pd.DataFrame:

@@ -7,8 +7,10 @@ cells that a spreadsheet would run as a formula are defused.
 
 from __future__ import annotations
 
+import csv
 import math
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +21,7 @@ from pipeline.report.content import ReportContent
 from pipeline.report.i18n import STRINGS
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+DOCUMENTS_FILE = "documents.csv"
 
 
 def mark_terms(sentence: str, terms: tuple[str, ...]) -> Markup:
@@ -121,8 +124,22 @@ def write_tables(tables: dict[str, pd.DataFrame], folder: Path) -> None:
         safe.to_csv(folder / f"{name}.csv", index=False)
 
 
+def write_rows(path: Path, columns: list[str], rows: Iterable[dict[str, object]]) -> int:
+    """Stream ``rows`` into a CSV, one at a time (formula-like cells defused); returns the count."""
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: _defuse(value) for key, value in row.items()})
+            count += 1
+    return count
+
+
 def write_report(content: ReportContent, folder: Path) -> None:
     """Write all report files into ``folder`` (the caller makes the folder appear atomically)."""
     (folder / "index.html").write_text(render_html(content), encoding="utf-8")
     (folder / "report.md").write_text(render_markdown(content), encoding="utf-8")
     write_tables(content.tables, folder)
+    if content.document_rows is not None:
+        write_rows(folder / DOCUMENTS_FILE, content.document_columns, content.document_rows())
