@@ -1,4 +1,8 @@
-"""analyze: read the corpus store, fit topics and themes, compare the case with its cited works."""
+"""analyze: read the corpus store, fit topics and themes, compare the case with its cited works.
+
+On a Dask cluster (``dask``, see flows/compute.py) the documents are preprocessed there, in chunks
+(flows/cluster.py), and the rest of the analysis runs here on their token lists.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +12,28 @@ from typing import Any
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import progress
+from flows import compute, progress
+from flows.cluster import preprocess_chunks
+from flows.compute import Sealed
 from pipeline import runs
-from pipeline.analysis import Analysis, AnalysisParams
+from pipeline.analysis import Analysis, AnalysisParams, Prepared
+from pipeline.documents import Document
 from pipeline.project import ProjectPaths, new_run_id
+
+Loaded = tuple[list[Document], str, Prepared]  # documents, corpus hash, their token lists
 
 
 @task(cache_policy=NO_CACHE)
-def analyse_corpus(paths: ProjectPaths, params: AnalysisParams) -> tuple[Analysis, str]:
+def analyse_corpus(
+    paths: ProjectPaths, params: AnalysisParams, loaded: Sealed[Loaded] | None = None
+) -> tuple[Analysis, str]:
+    """``loaded``: documents already read and preprocessed (on a cluster); else both done here."""
     progress.say("Analysing the corpus: tokens, topics, themes, comparison")
-    docs, corpus_hash = runs.load_corpus(paths)
-    return runs.run_analysis(docs, paths, params), corpus_hash
+    if loaded is None:
+        docs, corpus_hash = runs.load_corpus(paths)
+        return runs.run_analysis(docs, paths, params), corpus_hash
+    docs, corpus_hash, prepared = loaded.value
+    return runs.run_analysis(docs, paths, params, prepared=prepared), corpus_hash
 
 
 @task(cache_policy=NO_CACHE)
@@ -28,9 +43,16 @@ def save_models(analysis: Analysis, paths: ProjectPaths, manifest: dict[str, Any
 
 
 @flow(name="analyze")
-def analyze(root: str | None = None, seed: int = 20240601) -> tuple[Analysis, dict[str, Any]]:
+def analyze(
+    root: str | None = None, seed: int = 20240601, dask: str | None = None
+) -> tuple[Analysis, dict[str, Any]]:
+    """``dask``: preprocess on a Dask cluster: an address, ``"local"``, ``"off"``, or None for
+    ``[compute]`` of corpus/sources.toml (flows/compute.py)."""
     paths = ProjectPaths.discover(Path(root) if root else None)
-    analysis, corpus_hash = analyse_corpus(paths, AnalysisParams(seed=seed))
+    params = AnalysisParams(seed=seed)
+    with compute.cluster(dask, paths) as address:
+        loaded = compute.run(preprocess_chunks, address, root=str(paths.root)) if address else None
+    analysis, corpus_hash = analyse_corpus(paths, params, loaded)
     manifest = runs.base_manifest(new_run_id(), analysis, corpus_hash, paths)
     save_models(analysis, paths, manifest)
     return analysis, manifest

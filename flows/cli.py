@@ -44,10 +44,36 @@ WaitOption = Annotated[
         "(default: stop at once with a message).",
     ),
 ]
+DaskOption = Annotated[
+    str | None,
+    typer.Option(
+        "--dask",
+        metavar="ADDRESS",
+        help="Harvest and preprocess on a Dask cluster: its scheduler (tcp://host:8786), "
+        "'local' (two worker processes on this machine) or 'off'. Default: [compute] dask in "
+        "corpus/sources.toml, else off. Needs the dask extra; pays only for large corpora.",
+    ),
+]
 
 
 def _paths(project: Path | None) -> ProjectPaths:
     return ProjectPaths.discover(project)
+
+
+def _dask(option: str | None, paths: ProjectPaths) -> str:
+    """The cluster for the flow ('off' for none), checked before any flow starts, so a wrong
+    address or a missing extra costs one line rather than a failed flow run's traceback."""
+    from flows import compute
+    from pipeline.harvest import ConfigError
+
+    try:
+        spec = compute.wanted(option, paths)
+        if spec is not None:
+            compute.check(spec)
+    except (compute.DaskUnavailable, ConfigError) as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(code=1) from None
+    return spec or compute.OFF
 
 
 def _with_progress(title: str, run):
@@ -68,14 +94,20 @@ def _with_progress(title: str, run):
 
 
 @app.command()
-def run(project: ProjectOption = None, seed: SeedOption = 20240601, wait: WaitOption = 0.0) -> None:
+def run(
+    project: ProjectOption = None,
+    seed: SeedOption = 20240601,
+    wait: WaitOption = 0.0,
+    dask: DaskOption = None,
+) -> None:
     """The main job: refresh the corpus, analyse it and write the report."""
     paths = _paths(project)
+    cluster = _dask(dask, paths)
     from flows.run import run_all
 
     result = _with_progress(
         "Running berdaya",
-        lambda: run_all(root=str(paths.root), seed=seed, wait_for_lock=wait),
+        lambda: run_all(root=str(paths.root), seed=seed, wait_for_lock=wait, dask=cluster),
     )
     for line in result.problems:
         err.print(f"[yellow]warning[/yellow] {line}", highlight=False)
@@ -83,13 +115,15 @@ def run(project: ProjectOption = None, seed: SeedOption = 20240601, wait: WaitOp
 
 
 @app.command()
-def refresh(project: ProjectOption = None, wait: WaitOption = 0.0) -> None:
+def refresh(project: ProjectOption = None, wait: WaitOption = 0.0, dask: DaskOption = None) -> None:
     """Update the corpus store from the registry, corpus/inbox and the followed journals."""
     paths = _paths(project)
+    cluster = _dask(dask, paths)
     from flows.refresh import refresh_corpus
 
     problems = _with_progress(
-        "Refreshing", lambda: refresh_corpus(root=str(paths.root), wait_for_lock=wait)
+        "Refreshing",
+        lambda: refresh_corpus(root=str(paths.root), wait_for_lock=wait, dask=cluster),
     )
     for line in problems:
         err.print(f"[yellow]warning[/yellow] {line}", highlight=False)
@@ -98,15 +132,19 @@ def refresh(project: ProjectOption = None, wait: WaitOption = 0.0) -> None:
 
 @app.command()
 def report(
-    project: ProjectOption = None, seed: SeedOption = 20240601, wait: WaitOption = 0.0
+    project: ProjectOption = None,
+    seed: SeedOption = 20240601,
+    wait: WaitOption = 0.0,
+    dask: DaskOption = None,
 ) -> None:
     """Analyse what is stored (no refresh) and write reports/<run-id>/ and reports/latest/."""
     paths = _paths(project)
+    cluster = _dask(dask, paths)
     from flows.report import build_report
 
     folder = _with_progress(
         "Writing the report",
-        lambda: build_report(root=str(paths.root), seed=seed, wait_for_lock=wait),
+        lambda: build_report(root=str(paths.root), seed=seed, wait_for_lock=wait, dask=cluster),
     )
     console.print(f"Report: {folder}/index.html")
 

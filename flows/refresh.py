@@ -4,6 +4,9 @@ The registry and corpus/inbox are local and cannot fail as a whole; each journal
 its own task so one source down never stops the others, and its one-line error is returned for
 the CLI to show. The harvest client already retries at the network edge (bounded backoff, honours
 Retry-After), so the Prefect tasks add no retries of their own on top.
+
+On a Dask cluster (``dask``, see flows/compute.py) the journals are harvested at once, one task
+per host (flows/cluster.py); here (the default) one after another, as listed.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from pathlib import Path
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import progress
+from flows import compute, progress
+from flows.cluster import harvest_hosts
 from pipeline import runs
 from pipeline.harvest import Source, SourceResult, harvest_source, load_sources
 from pipeline.ingest.files import ingest_paths
@@ -53,10 +57,13 @@ def refresh_corpus(
     harvest_journals: bool = True,
     hold_lock: bool = True,
     wait_for_lock: float = 0.0,
+    dask: str | None = None,
 ) -> list[str]:
     """Returns one line per problem met (a bad file, a source down); the run goes on regardless.
 
     ``hold_lock=False`` only when the caller (run_all) already holds the project lock.
+    ``dask``: harvest on a Dask cluster: an address, ``"local"``, ``"off"``, or None for
+    ``[compute]`` of corpus/sources.toml (flows/compute.py).
     """
     paths = ProjectPaths.discover(Path(root) if root else None)
     lock = (
@@ -65,9 +72,16 @@ def refresh_corpus(
     with lock:
         ingest_registry(paths)
         problems = ingest_inbox(paths)
+        sources = ()
         if harvest_journals and paths.sources.is_file():
-            for source in load_sources(paths.sources).enabled:
-                result = harvest(paths, source)
+            sources = load_sources(paths.sources).enabled
+        if sources:
+            with compute.cluster(dask, paths) as address:
+                if address:
+                    results = compute.run(harvest_hosts, address, root=str(paths.root))
+                else:
+                    results = [harvest(paths, source) for source in sources]
+            for result in results:
                 if not result.ok:
                     problems.append(result.error)
                 problems.extend(result.fulltext_errors)

@@ -10,7 +10,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows import progress
+from flows import compute, progress
 from flows.analyze import analyze
 from pipeline import runs
 from pipeline.locking import ProjectLock
@@ -41,12 +41,18 @@ def build_report(
     seed: int = 20240601,
     hold_lock: bool = True,
     wait_for_lock: float = 0.0,
+    dask: str | None = None,
 ) -> str:
-    """Analyse what is stored (no refresh) and write the report; returns the report folder."""
+    """Analyse what is stored (no refresh) and write the report; returns the report folder.
+
+    ``dask``: preprocess on a Dask cluster (see analyze).
+    """
     paths = ProjectPaths.discover(Path(root) if root else None)
     lock = (
         ProjectLock(paths.corpus, "berdaya report", wait_for_lock) if hold_lock else nullcontext()
     )
     with lock:
-        analysis, manifest = analyze(root=str(paths.root), seed=seed)
+        with compute.cluster(dask, paths) as address:
+            on = address or compute.OFF
+            analysis, manifest = analyze(root=str(paths.root), seed=seed, dask=on)
         return write_report(analysis, paths, manifest)

@@ -1,0 +1,103 @@
+"""The two flows whose tasks run on a Dask cluster: harvest_hosts and preprocess_chunks.
+
+refresh_corpus and analyze call them through compute.run when a cluster is asked for (see
+flows/compute.py). They live apart from refresh.py and analyze.py because a worker imports the
+module of every task it runs: this one needs Prefect, the harvester and the text stage (about 3 s
+here), while those two pull in the whole pipeline (topics, themes, the report: about 10 s), paid
+by every worker process on its first task.
+
+Harvesting: one task per host (``host:port``), so journals on one host stay one after another and
+full-text fetching still sends one request at a time per host across worker processes. Each task
+opens the SQLite store itself (WAL; a writer waits up to 60 s for another's page transaction), so
+the project folder must be on a filesystem every worker sees.
+
+Preprocessing: the store is read here and the documents travel with each chunk's task, so this
+needs no shared filesystem; the chunks come back in input order into one Preprocessor, whose
+surface forms are then those of a run here.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from prefect import flow, task, unmapped
+from prefect.cache_policies import NO_CACHE
+
+from flows import progress
+from flows.compute import Sealed, chunk_size
+from pipeline.documents import Document
+from pipeline.harvest import Source, SourceResult, harvest_source, load_sources
+from pipeline.project import ProjectPaths
+from pipeline.store import Store
+from pipeline.text.preprocess import (
+    ChunkTokens,
+    Preprocessor,
+    PreprocessSettings,
+    chunked,
+    preprocess_chunk,
+)
+
+if TYPE_CHECKING:
+    from pipeline.analysis import Prepared
+
+    Loaded = tuple[list[Document], str, Prepared]  # documents, corpus hash, their token lists
+
+
+@task(cache_policy=NO_CACHE, task_run_name="harvest-{host}")
+def harvest_host(paths: ProjectPaths, host: str, sources: list[Source]) -> list[SourceResult]:
+    """The journals of one host, in turn."""
+    with Store(paths.store) as store:
+        return [harvest_source(store, source) for source in sources]
+
+
+@flow(name="harvest_hosts")
+def harvest_hosts(root: str) -> list[SourceResult]:
+    """Every enabled journal at once, one task per host, on this flow's task runner.
+    Results in the order of corpus/sources.toml."""
+    paths = ProjectPaths.discover(root)
+    sources = load_sources(paths.sources).enabled
+    groups = by_host(sources)
+    progress.say(f"Harvesting {len(sources)} journals ({len(groups)} hosts) on the Dask cluster")
+    futures = harvest_host.map(unmapped(paths), list(groups), list(groups.values()))
+    done: dict[str, SourceResult] = {}
+    for future, group in zip(futures, groups.values(), strict=True):
+        done.update(zip([source.name for source in group], future.result(), strict=True))
+    return [done[source.name] for source in sources]
+
+
+def by_host(sources: tuple[Source, ...]) -> dict[str, list[Source]]:
+    """Sources grouped by ``host:port``, as full-text fetching paces its requests
+    (pipeline/ingest/fulltext.py)."""
+    groups: dict[str, list[Source]] = {}
+    for source in sources:
+        groups.setdefault(urlsplit(source.base_url).netloc.lower(), []).append(source)
+    return groups
+
+
+@task(cache_policy=NO_CACHE, task_run_name="preprocess-{number}")
+def preprocess(
+    number: int, chunk: Sealed[tuple[PreprocessSettings, list[Document]]]
+) -> ChunkTokens:
+    """One chunk's token lists, on whichever worker Dask picks (``number``: its place)."""
+    return preprocess_chunk(chunk.value)
+
+
+@flow(name="preprocess_chunks")
+def preprocess_chunks(root: str) -> Sealed[Loaded]:
+    """Read the store here, preprocess it in chunks on this flow's task runner, and absorb the
+    chunks in input order into one Preprocessor. Sealed: Prefect walks a flow's return value."""
+    from pipeline import runs  # here, not at the top: see the module notes
+    from pipeline.analysis import Prepared
+
+    paths = ProjectPaths.discover(root)
+    docs, corpus_hash = runs.load_corpus(paths)
+    started = time.perf_counter()
+    pre = Preprocessor()
+    settings = pre.settings()
+    chunks = list(chunked(docs, chunk_size(len(docs))))
+    progress.say(f"Preprocessing {len(docs)} documents in {len(chunks)} chunks on the Dask cluster")
+    futures = [preprocess.submit(n, Sealed((settings, chunk))) for n, chunk in enumerate(chunks)]
+    tokens = [doc_tokens for future in futures for doc_tokens in pre.absorb(future.result())]
+    return Sealed((docs, corpus_hash, Prepared(pre, tokens, time.perf_counter() - started)))
