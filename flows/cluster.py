@@ -95,9 +95,24 @@ def preprocess_chunks(root: str) -> Sealed[Loaded]:
     docs, corpus_hash = runs.load_corpus(paths)
     started = time.perf_counter()
     pre = Preprocessor()
+    # As a run here does (pipeline.analysis.prepare): stems saved by earlier runs, which each
+    # worker also loads from the project folder when it can see it (else it stems them again).
+    preloaded = pre.use_stem_cache(paths.stem_cache)
     settings = pre.settings()
     chunks = list(chunked(docs, chunk_size(len(docs))))
     progress.say(f"Preprocessing {len(docs)} documents in {len(chunks)} chunks on the Dask cluster")
     futures = [preprocess.submit(n, Sealed((settings, chunk))) for n, chunk in enumerate(chunks)]
     tokens = [doc_tokens for future in futures for doc_tokens in pre.absorb(future.result())]
-    return Sealed((docs, corpus_hash, Prepared(pre, tokens, time.perf_counter() - started)))
+    pre.save_stem_cache()
+    seconds = time.perf_counter() - started
+    return Sealed((docs, corpus_hash, Prepared(pre, tokens, seconds, _workers(), preloaded)))
+
+
+def _workers() -> int:
+    """How many workers the cluster this flow runs on has (for the manifest)."""
+    from prefect.context import FlowRunContext
+
+    context = FlowRunContext.get()
+    runner = context.task_runner if context is not None else None
+    client = getattr(runner, "client", None)
+    return len(client.nthreads()) if client is not None else 1

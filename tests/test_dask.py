@@ -54,7 +54,18 @@ def cluster() -> Iterator[Any]:
         ) as local,
         Client(local, set_as_default=False) as client,
     ):
+        # The workers import the cluster's flow module while the run here goes on, as a
+        # long-lived cluster's workers would have done before.
+        warming = [
+            client.submit(_import_cluster_flows, workers=[worker], pure=False)
+            for worker in client.scheduler_info()["workers"]
+        ]
         yield client
+        del warming
+
+
+def _import_cluster_flows() -> None:
+    import flows.cluster  # noqa: F401
 
 
 def journal(first: int, count: int) -> OAIRepository:
