@@ -101,14 +101,14 @@ def remove_stale_temporaries(root: Path) -> list[Path]:
     removed = []
     for candidate in root.glob(".tmp-*-*"):
         pid = candidate.name.rsplit("-", 1)[1]
-        if not pid.isdigit() or not candidate.is_dir() or _alive(int(pid)):
+        if not pid.isdigit() or not candidate.is_dir() or process_alive(int(pid)):
             continue
         shutil.rmtree(candidate, ignore_errors=True)
         removed.append(candidate)
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
     try:
@@ -150,7 +150,7 @@ def point_latest(root: Path, name: str, link: str = "latest") -> Path:
         shutil.rmtree(latest)
     for stale in root.glob(f".{link}-*"):
         pid = stale.name.rsplit("-", 1)[1]
-        if pid.isdigit() and stale.is_symlink() and not _alive(int(pid)):
+        if pid.isdigit() and stale.is_symlink() and not process_alive(int(pid)):
             stale.unlink()
     temporary = root / f".{link}-{os.getpid()}"
     if temporary.is_symlink() or temporary.exists():

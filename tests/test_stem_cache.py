@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 from pipeline.analysis import prepare
@@ -115,3 +116,23 @@ def test_worker_processes_start_from_the_cache_and_agree_with_one_process(tmp_pa
     tokens = list(parallel.map_parallel(DOCS * 3, workers=2, chunksize=2))
     assert tokens == serial.tokens
     assert parallel.surface("bappeda") == "Bappeda"
+
+
+def test_a_save_removes_half_written_files_of_killed_writers_only(tmp_path):
+    import subprocess
+    import sys
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    tmp_path.mkdir(exist_ok=True)
+    killed = tmp_path / f".stems-{dead}-abc123"
+    killed.write_text("half", encoding="utf-8")
+    running = tmp_path / f".stems-{os.getpid()}-def456"  # a live writer's file is left alone
+    running.write_text("half", encoding="utf-8")
+    prepare(DOCS, stem_cache=tmp_path)
+    assert not killed.exists()
+    assert running.exists()

@@ -24,6 +24,7 @@ from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
+from pipeline.artifacts import process_alive
 from pipeline.text import resources, stemming
 from pipeline.text.stemming import StemmerConfig
 
@@ -89,7 +90,8 @@ def save(path: Path, memo: Mapping[str, Mapping[str, str]]) -> int:
         for word, stem in memo[language].items()
         if word and stem and not _unsafe(word) and not _unsafe(stem)
     ]
-    handle, temporary = tempfile.mkstemp(prefix=".stems-", dir=path.parent)
+    _remove_dead_writers(path.parent)
+    handle, temporary = tempfile.mkstemp(prefix=f".stems-{os.getpid()}-", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(_HEADER + "\n")
@@ -104,6 +106,15 @@ def save(path: Path, memo: Mapping[str, Mapping[str, str]]) -> int:
         if other != path:
             other.unlink(missing_ok=True)
     return len(rows)
+
+
+def _remove_dead_writers(folder: Path) -> None:
+    """Half-written files of a save that was killed (``.stems-<pid>-...``): never read, but
+    a few MB each, so they go once their writer is gone."""
+    for leftover in folder.glob(".stems-*-*"):
+        pid = leftover.name.split("-")[1]
+        if pid.isdigit() and not process_alive(int(pid)):
+            leftover.unlink(missing_ok=True)
 
 
 def _unsafe(text: str) -> bool:
