@@ -6,7 +6,7 @@ renderers escape; nothing here produces markup.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +81,22 @@ class ReportContent:
     document_columns: list[str] = field(default_factory=list)
 
 
+class _Texts(Sequence[str]):
+    """Documents' texts, made only for the few documents asked for (a topic card's examples),
+    not for all 100,000."""
+
+    def __init__(self, docs: Sequence[Document]) -> None:
+        self.docs = docs
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [d.text for d in self.docs[index]]
+        return self.docs[index].text
+
+
 class _Labels:
     """Theme ids to reader-facing words, from the analysis' codebook."""
 
@@ -144,7 +160,7 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
         figures=_figures(analysis, works, rows, nearest, topic_labels, tables),
         topic_labels=topic_labels,
         documents=docs,
-        topic_cards=topics.cards([d.text for d in docs]),
+        topic_cards=topics.cards(_Texts(docs)),
         topic_changes=changes,
         explanations=SIMILARITY_EXPLAINED,
         theme_labels={t.id: t.label for t in analysis.codebook.themes},

@@ -58,9 +58,9 @@ def representative_documents(
 ) -> list[tuple[int, float]]:
     """The ``n`` documents with the highest share of ``topic`` (ties: earlier document first)."""
     column = np.asarray(doc_topics, dtype=float)[:, topic]
-    candidates = list(range(len(column))) if among is None else list(among)
-    ranked = sorted(candidates, key=lambda i: (-column[i], i))[:n]
-    return [(i, float(column[i])) for i in ranked]
+    candidates = np.arange(len(column)) if among is None else np.asarray(list(among), dtype=int)
+    ranked = candidates[np.lexsort((candidates, -column[candidates]))[:n]]
+    return [(int(i), float(column[i])) for i in ranked]
 
 
 def snippet(text: str, words: Sequence[str] = (), width: int = SNIPPET_CHARS) -> str:
