@@ -9,7 +9,7 @@ by every worker process on its first task.
 Harvesting: one task per host (``host:port``), so journals on one host stay one after another and
 full-text fetching still sends one request at a time per host across worker processes. Each task
 opens the SQLite store itself (WAL; a writer waits up to 60 s for another's page transaction), so
-the project folder must be on a filesystem every worker sees.
+refresh_corpus sends it here only when every worker runs on this machine (compute.workers_here).
 
 Preprocessing: the store is read here and the documents travel with each chunk's task, so this
 needs no shared filesystem; the chunks come back in input order into one Preprocessor, whose

@@ -28,7 +28,6 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from typing import Any, Generic, TypeVar
-from urllib.parse import urlsplit
 
 from pipeline.harvest import ConfigError
 from pipeline.project import ProjectPaths
@@ -39,7 +38,7 @@ LOCAL_WORKERS = 2  # this machine's cores; one thread each, since preprocessing 
 CONNECT_TIMEOUT = 5.0  # seconds before an address counts as not reachable
 INSTALL_HINT = ".venv/bin/pip install -c constraints.txt -e '.[dask]'"
 
-_reachable: set[str] = set()  # addresses already checked by this process
+_clusters: dict[str, frozenset[str]] = {}  # address -> its workers' hosts, when checked
 
 T = TypeVar("T")
 
@@ -100,8 +99,18 @@ def check(spec: str) -> None:
         raise DaskUnavailable(
             f"--dask {spec} needs the optional Dask packages; install them with: {INSTALL_HINT}"
         )
-    if spec != LOCAL and spec not in _reachable:
+    if spec != LOCAL and spec not in _clusters:
         _probe(spec)
+
+
+def workers_here(address: str) -> bool:
+    """Do all the cluster's workers run on this machine (a LocalCluster, or workers started
+    here)? Only then may they write to the project's store: SQLite in WAL mode needs every
+    writer on the machine that holds the file, never across a network filesystem."""
+    if address not in _clusters:
+        _probe(address)
+    mine = _this_machine()
+    return all(_loopback(host) or host in mine for host in _clusters[address])
 
 
 @contextmanager
@@ -136,11 +145,11 @@ def cluster(dask: str | None, paths: ProjectPaths) -> Iterator[str | None]:
             env={"PREFECT_LOGGING_ROOT_LEVEL": "ERROR"},
         ) as local:
             address = local.scheduler_address
-            _reachable.add(address)
+            _clusters[address] = frozenset({"127.0.0.1"})
             try:
                 yield address
             finally:
-                _reachable.discard(address)
+                _clusters.pop(address, None)
     finally:
         logger.setLevel(level)
 
@@ -151,8 +160,8 @@ def run(subflow: Any, address: str, **parameters: Any) -> Any:
     Workers record their task runs through the Prefect API. Without PREFECT_API_URL, this process
     talks to a temporary local server that a worker on another machine cannot reach, and a worker
     that finds no API starts a temporary server of its own (about 15 s, once per worker process).
-    So when the workers are on this machine (a loopback scheduler address, as for ``local``),
-    they are pointed at this process's server.
+    So when the workers are all on this machine (as for ``local``), they are pointed at this
+    process's server.
     """
     from prefect_dask import DaskTaskRunner
 
@@ -185,7 +194,7 @@ def _probe(address: str) -> None:
 
     async def identity() -> Any:
         async with rpc(address, timeout=CONNECT_TIMEOUT) as scheduler:
-            return await scheduler.identity(n_workers=0)
+            return await scheduler.identity()
 
     try:
         with ThreadPoolExecutor(1) as thread:  # whether or not an event loop runs here
@@ -204,9 +213,10 @@ def _probe(address: str) -> None:
         ) from None
     if not isinstance(info, dict) or info.get("type") != "Scheduler":
         raise DaskUnavailable(f"Dask scheduler {address} not reachable: not a Dask scheduler")
-    if not info.get("n_workers"):
+    workers = info.get("workers") or {}
+    if not workers:
         raise DaskUnavailable(f"Dask scheduler {address} has no workers; start some first")
-    _reachable.add(address)
+    _clusters[address] = frozenset(str(worker.get("host", "")) for worker in workers.values())
 
 
 async def _bounded(work: Any, seconds: float) -> Any:
@@ -221,13 +231,24 @@ def _shared_api(address: str) -> Any:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     context = FlowRunContext.get()
-    if PREFECT_API_URL.value() or context is None or not _on_this_machine(address):
+    if PREFECT_API_URL.value() or context is None or not workers_here(address):
         return nullcontext()
     return temporary_settings({PREFECT_API_URL: str(context.client.api_url)})
 
 
-def _on_this_machine(address: str) -> bool:
-    host = urlsplit(address if "://" in address else f"tcp://{address}").hostname or ""
+def _this_machine() -> set[str]:
+    """This machine's IP addresses, as a worker's host is reported."""
+    import psutil  # a dependency of distributed
+
+    return {
+        address.address.split("%")[0]
+        for addresses in psutil.net_if_addrs().values()
+        for address in addresses
+        if address.family.name in ("AF_INET", "AF_INET6")
+    }
+
+
+def _loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:

@@ -5,8 +5,10 @@ its own task so one source down never stops the others, and its one-line error i
 the CLI to show. The harvest client already retries at the network edge (bounded backoff, honours
 Retry-After), so the Prefect tasks add no retries of their own on top.
 
-On a Dask cluster (``dask``, see flows/compute.py) the journals are harvested at once, one task
-per host (flows/cluster.py); here (the default) one after another, as listed.
+On a Dask cluster (``dask``, see flows/compute.py) whose workers all run on this machine, the
+journals are harvested at once, one task per host (flows/cluster.py). Otherwise (the default, or
+workers on other machines: the SQLite store must not be written across a network filesystem)
+they are harvested here, one after another, as listed.
 """
 
 from __future__ import annotations
@@ -77,9 +79,11 @@ def refresh_corpus(
             sources = load_sources(paths.sources).enabled
         if sources:
             with compute.cluster(dask, paths) as address:
-                if address:
+                if address and compute.workers_here(address):
                     results = compute.run(harvest_hosts, address, root=str(paths.root))
                 else:
+                    if address:
+                        progress.say("Harvesting here: the store must be written from this machine")
                     results = [harvest(paths, source) for source in sources]
             for result in results:
                 if not result.ok:
