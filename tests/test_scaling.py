@@ -4,6 +4,7 @@ they did. (The measurements themselves are in BENCHMARKS.md, from ``python -m be
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from pathlib import Path
 
@@ -17,8 +18,9 @@ from pipeline.ingest.references import resolve
 from pipeline.text.preprocess import Preprocessor
 from pipeline.themes.codebook import load_codebook
 from pipeline.themes.run import run_themes, training_rows
+from pipeline.topics.engines import fit_model
 from pipeline.topics.groups import corpus_shares
-from pipeline.topics.lda import TopicParams, fit_topics
+from pipeline.topics.lda import TopicParams, build_dictionary, fit_topics
 from pipeline.topics.policy import MAX_FIT_DOCUMENTS, corpus_policy
 
 REPO = Path(__file__).resolve().parents[1]
@@ -173,3 +175,17 @@ class TestThemeTrainingSample:
         )
         everything = run_themes(docs, tokens, codebook, tmp_path, pre, with_evaluation=False)
         assert not everything.sampled and everything.training_sentence() == ""
+
+
+def test_tomotopy_inference_is_the_same_with_two_workers_and_in_any_company():
+    """Why inference may use two threads and run chunk by chunk (engines.py)."""
+    tokens, _ = TestTopicSample.corpus()
+    params = dataclasses.replace(TestTopicSample.PARAMS, max_fit_documents=None)
+    dictionary = build_dictionary(tokens, params)
+    model = fit_model(tokens, dictionary, 4, 3, params.engine_params())
+    assert model.infer_workers == 2
+    together = model.infer(tokens)
+    model.infer_workers = 1
+    np.testing.assert_array_equal(together, model.infer(tokens))
+    np.testing.assert_array_equal(together[::-1], model.infer(tokens[::-1]))
+    np.testing.assert_array_equal(together[7:9], model.infer(tokens[7:9]))

@@ -59,6 +59,7 @@ class TopicParams:
     # tomotopy by default: better planted-topic recovery, higher NPMI, half the time (BENCHMARKS.md)
     engine: str = "tomotopy"  # "gensim" | "tomotopy"
     gibbs_iterations: int = 200  # tomotopy
+    infer_workers: int = 2  # tomotopy inference threads: the same mixtures with any number
     stability_seeds: int = 3  # models fitted at the chosen K, the reference included
     stability_threshold: float = DEFAULT_STABILITY_THRESHOLD
     min_diversity: float = DEFAULT_MIN_DIVERSITY
@@ -73,6 +74,7 @@ class TopicParams:
             passes=self.passes,
             iterations=self.iterations,
             gibbs_iterations=self.gibbs_iterations,
+            infer_workers=self.infer_workers,
         )
 
     def seeds(self) -> list[int]:
