@@ -55,19 +55,36 @@ def harvest_host(paths: ProjectPaths, host: str, sources: list[Source]) -> list[
 @flow(name="harvest_hosts")
 def harvest_hosts(root: str) -> list[SourceResult]:
     """Every enabled journal at once, one task per host, on this flow's task runner.
-    Results in the order of corpus/sources.toml."""
+    Results in the order of corpus/sources.toml.
+
+    Except journals with nothing stored yet: a harvest looks for a work already stored under
+    another journal only among the journals stored when it began (pipeline.harvest), so two
+    first harvests at once would both keep a work published in both. Those go first, one after
+    another in one task; then the others at once.
+    """
     paths = ProjectPaths.discover(root)
     sources = load_sources(paths.sources).enabled
-    groups = by_host(sources)
-    progress.say(f"Harvesting {len(sources)} journals ({len(groups)} hosts) on the Dask cluster")
-    futures = harvest_host.map(unmapped(paths), list(groups), list(groups.values()))
+    with Store(paths.store) as store:
+        stored = set(store.count_by_source())
+    first = [source for source in sources if source.source_id not in stored]
     done: dict[str, SourceResult] = {}
-    for future, group in zip(futures, groups.values(), strict=True):
-        done.update(zip([source.name for source in group], future.result(), strict=True))
+    if first:
+        progress.say(f"Harvesting {len(first)} new journals in turn on the Dask cluster")
+        done.update(_named(first, harvest_host.submit(paths, "new-journals", first).result()))
+    groups = by_host([source for source in sources if source.name not in done])
+    if groups:
+        progress.say(f"Harvesting {len(sources) - len(first)} journals at once on the Dask cluster")
+        futures = harvest_host.map(unmapped(paths), list(groups), list(groups.values()))
+        for future, group in zip(futures, groups.values(), strict=True):
+            done.update(_named(group, future.result()))
     return [done[source.name] for source in sources]
 
 
-def by_host(sources: tuple[Source, ...]) -> dict[str, list[Source]]:
+def _named(sources: list[Source], results: list[SourceResult]) -> dict[str, SourceResult]:
+    return dict(zip([source.name for source in sources], results, strict=True))
+
+
+def by_host(sources: list[Source]) -> dict[str, list[Source]]:
     """Sources grouped by ``host:port``, as full-text fetching paces its requests
     (pipeline/ingest/fulltext.py)."""
     groups: dict[str, list[Source]] = {}

@@ -140,7 +140,7 @@ def cluster(dask: str | None, paths: ProjectPaths) -> Iterator[str | None]:
             n_workers=LOCAL_WORKERS,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: never clash with another cluster
             silence_logs=logging.ERROR,
             env={"PREFECT_LOGGING_ROOT_LEVEL": "ERROR"},
         ) as local:

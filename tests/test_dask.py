@@ -50,7 +50,7 @@ def cluster() -> Iterator[Any]:
 
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as local,
         Client(local, set_as_default=False) as client,
     ):
@@ -103,16 +103,23 @@ def test_a_run_on_a_local_cluster_writes_the_report_of_a_run_here(
 ) -> None:
     from distributed import get_task_stream
 
+    from flows.refresh import refresh_corpus
     from flows.run import run_all
 
-    with LoopbackServer(journal(1, 8)) as alpha, LoopbackServer(journal(101, 8)) as beta:
+    repositories = journal(1, 8), journal(101, 8)
+    with LoopbackServer(repositories[0]) as alpha, LoopbackServer(repositories[1]) as beta:
         here = two_journal_project(project, alpha.url, beta.url)
         there = tmp_path_factory.mktemp("on-dask")
         shutil.copytree(here, there, dirs_exist_ok=True)
+        address = cluster.scheduler.address
 
         local = run_all(root=str(here), dask="off")
         with get_task_stream(cluster) as stream:
-            distributed = run_all(root=str(there), dask=cluster.scheduler.address)
+            distributed = run_all(root=str(there), dask=address)  # first harvests: in turn
+            for repository, number in zip(repositories, (9, 109), strict=True):
+                repository.put(article(number, when=datetime.now(UTC)))
+            assert refresh_corpus(root=str(here), dask="off") == []
+            assert refresh_corpus(root=str(there), dask=address) == []  # at once
 
     assert local.problems == distributed.problems == []
     ours, theirs = Path(local.report_dir), Path(distributed.report_dir)
@@ -123,16 +130,26 @@ def test_a_run_on_a_local_cluster_writes_the_report_of_a_run_here(
     assert mine["corpus_hash"] == other["corpus_hash"]
     for key in ("tokens", "distinct_terms", "topic_ids", "topics_k"):
         assert mine["metrics"][key] == other["metrics"][key], key
+    assert stored(here) == stored(there)
+    assert stored(there)["count"] == 16 + 18
 
-    # The work was done by the cluster's workers: both journals' harvests, and several chunks.
+    # The work was done by the cluster's workers: the harvests (both new journals in one task,
+    # then one task per journal host) and several preprocessing chunks.
     workers = set(cluster.scheduler_info()["workers"])
-    done = [(entry["key"], entry["worker"]) for entry in stream.data]
-    harvested = [key for key, _ in done if "harvest" in str(key)]
-    chunks = [key for key, _ in done if "preprocess" in str(key)]
-    assert len(harvested) == 2, done
+    done = [(str(entry["key"]), entry["worker"]) for entry in stream.data]
+    harvested = [key for key, _ in done if "harvest" in key]
+    chunks = [key for key, _ in done if "preprocess" in key]
+    assert len(harvested) == 1 + 2, done
     assert len(chunks) >= 2, done
     assert {worker for _, worker in done} <= workers
     assert os.getpid() not in cluster.run(os.getpid).values()
+
+
+def stored(root: Path) -> dict[str, Any]:
+    from pipeline.store import Store
+
+    with Store(root / "corpus" / "berdaya.sqlite") as store:
+        return {"count": store.count(), "hash": store.corpus_hash()}
 
 
 def test_an_unreachable_scheduler_is_one_line(project: Path) -> None:
@@ -161,7 +178,7 @@ def test_a_scheduler_without_workers_is_refused() -> None:
     from flows import compute
 
     with (
-        LocalCluster(n_workers=0, processes=False, dashboard_address=None) as empty,
+        LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty,
         pytest.raises(compute.DaskUnavailable, match="has no workers"),
     ):
         compute.check(empty.scheduler_address)
