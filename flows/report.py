@@ -12,15 +12,18 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import compute, progress
 from flows.analyze import analyze
+from flows.compute import Sealed
 from pipeline import runs
+from pipeline.analysis import Analysis
 from pipeline.locking import ProjectLock
 from pipeline.project import ProjectPaths
 
 
 @task(cache_policy=NO_CACHE)
-def write_report(analysis, paths: ProjectPaths, manifest: dict) -> str:
+def write_report(analysis: Sealed[Analysis], paths: ProjectPaths, manifest: dict) -> str:
+    """``analysis`` sealed, so Prefect does not walk it (see flows/analyze.py)."""
     progress.say("Writing the report")
-    folder = runs.write_run_report(analysis, paths, manifest)
+    folder = runs.write_run_report(analysis.value, paths, manifest)
     create_markdown_artifact(
         key="berdaya-report",
         markdown=(folder / "report.md").read_text(encoding="utf-8"),
@@ -54,5 +57,5 @@ def build_report(
     with lock:
         with compute.cluster(dask, paths) as address:
             on = address or compute.OFF
-            analysis, manifest = analyze(root=str(paths.root), seed=seed, dask=on)
-        return write_report(analysis, paths, manifest)
+            analysis, manifest = analyze(root=str(paths.root), seed=seed, dask=on).value
+        return write_report(Sealed(analysis), paths, manifest)
