@@ -76,8 +76,22 @@ def _dask(option: str | None, paths: ProjectPaths) -> str:
     return spec or compute.OFF
 
 
+def _refuse_when_busy(paths: ProjectPaths, command: str, wait: float) -> None:
+    """Stop with one line (exit 3) while another command writes to the project, before
+    Prefect starts: a flow that fails on the lock would print a traceback."""
+    from pipeline.locking import ProjectBusy, ProjectLock
+
+    try:
+        with ProjectLock(paths.corpus, command, wait):
+            pass
+    except ProjectBusy as exc:
+        err.print(f"busy: {exc}", markup=False, highlight=False)
+        raise typer.Exit(code=3) from None
+
+
 def _with_progress(title: str, run):
     from flows import progress
+    from pipeline.locking import ProjectBusy
 
     started = time.perf_counter()
     with console.status(title) as status:
@@ -89,6 +103,9 @@ def _with_progress(title: str, run):
         progress.listen(show)
         try:
             return run()
+        except ProjectBusy as exc:  # taken in the moment since _refuse_when_busy looked
+            err.print(f"busy: {exc}", markup=False, highlight=False)
+            raise typer.Exit(code=3) from None
         finally:
             progress.clear()
 
@@ -103,6 +120,7 @@ def run(
     """The main job: refresh the corpus, analyse it and write the report."""
     paths = _paths(project)
     cluster = _dask(dask, paths)
+    _refuse_when_busy(paths, "berdaya run", wait)
     from flows.run import run_all
 
     result = _with_progress(
@@ -119,6 +137,7 @@ def refresh(project: ProjectOption = None, wait: WaitOption = 0.0, dask: DaskOpt
     """Update the corpus store from the registry, corpus/inbox and the followed journals."""
     paths = _paths(project)
     cluster = _dask(dask, paths)
+    _refuse_when_busy(paths, "berdaya refresh", wait)
     from flows.refresh import refresh_corpus
 
     problems = _with_progress(
@@ -140,6 +159,7 @@ def report(
     """Analyse what is stored (no refresh) and write reports/<run-id>/ and reports/latest/."""
     paths = _paths(project)
     cluster = _dask(dask, paths)
+    _refuse_when_busy(paths, "berdaya report", wait)
     from flows.report import build_report
 
     folder = _with_progress(

@@ -85,3 +85,26 @@ def test_ingest_command_stops_with_a_clear_message_while_a_run_writes(tmp_path):
     assert result.returncode == 3
     assert "busy: another berdaya process is writing to this project (berdaya run" in result.stderr
     assert not (tmp_path / "corpus" / "berdaya.sqlite").exists()
+
+
+@pytest.mark.parametrize("command", ["run", "refresh", "report"])
+def test_flow_commands_stop_with_one_line_while_another_command_writes(tmp_path, command):
+    from pathlib import Path
+
+    berdaya = Path(sys.executable).parent / "berdaya"
+    (tmp_path / "corpus").mkdir()
+    holder = hold_lock(tmp_path / "corpus", 30)
+    try:
+        result = subprocess.run(
+            [str(berdaya), command, "--project", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 3
+    assert "busy: another berdaya process is writing to this project (berdaya run" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
