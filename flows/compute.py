@@ -158,10 +158,11 @@ def run(subflow: Any, address: str, **parameters: Any) -> Any:
     """Run ``subflow`` with its tasks on the Dask scheduler at ``address``.
 
     Workers record their task runs through the Prefect API. Without PREFECT_API_URL, this process
-    talks to a temporary local server that a worker on another machine cannot reach, and a worker
-    that finds no API starts a temporary server of its own (about 15 s, once per worker process).
-    So when the workers are all on this machine (as for ``local``), they are pointed at this
-    process's server.
+    talks to a temporary server of its own, gone when the command ends, and a worker that finds
+    no API starts a temporary server of its own (about 15 s, once per worker process). So the
+    workers of a cluster started by this process (``local``), which end with it, are pointed at
+    this process's server; a worker that outlived it would keep sending its events to a server
+    that is gone.
     """
     from prefect_dask import DaskTaskRunner
 
@@ -231,9 +232,17 @@ def _shared_api(address: str) -> Any:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     context = FlowRunContext.get()
-    if PREFECT_API_URL.value() or context is None or not workers_here(address):
+    if PREFECT_API_URL.value() or context is None or not _started_here(address):
         return nullcontext()
     return temporary_settings({PREFECT_API_URL: str(context.client.api_url)})
+
+
+def _started_here(address: str) -> bool:
+    """Does the scheduler at ``address`` run in this process (a LocalCluster started by this
+    command, a script or a test)? Its workers then end with this process."""
+    from distributed.scheduler import Scheduler
+
+    return any(scheduler.address == address for scheduler in list(Scheduler._instances))
 
 
 def _this_machine() -> set[str]:
