@@ -49,6 +49,8 @@ DOCUMENTS = 300
 FIT_KILL_DELAYS = (1.5, 5.0)  # seconds after "Analysing the corpus" is printed
 LAST_REPORT_FILE = "stemming_audit.csv"  # the last one written before the manifest
 RUN_TIMEOUT = 600.0  # a safety net against a hung run, not a measure of anything
+STEP = 0.0003  # seconds a stepped run runs between two freezes
+STEPPING_LIMIT = 60.0  # stepping that long means the moment is far off: kill where it is
 
 ANALYSING = "Analysing the corpus"
 SAVING = "Saving the models"
@@ -150,10 +152,12 @@ class CliRun:
         """From frozen, let the process run in the shortest steps (SIGCONT, at once SIGSTOP)
         until ``condition`` holds, frozen. False if ``passed`` (the moment was gone) or the run
         ended."""
+        deadline = time.monotonic() + STEPPING_LIMIT
         while not condition():
-            if passed():
+            if passed() or time.monotonic() > deadline:
                 return False
             os.kill(self.process.pid, signal.SIGCONT)
+            time.sleep(STEP)
             if not self.freeze():
                 return False
         return True
