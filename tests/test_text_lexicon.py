@@ -190,3 +190,19 @@ class TestParallel:
         assert list(parallel.map_parallel(docs, workers=2, chunksize=2)) == expected
         assert parallel.stemmer.surfaces == serial.stemmer.surfaces
         assert preprocess_parallel(texts, workers=1) == expected[:3]
+
+
+TEXT_READ_AGAIN = (
+    "Kemitraan pemerintah daerah dan LSM dalam pemberdayaan masyarakat desa melalui BUMDes."
+)
+
+
+def test_text_read_again_does_not_count_as_surface_forms_twice():
+    """Evidence sentences are tokenised after the corpus; the audit and labels must not see
+    their words a second time."""
+    pre = Preprocessor()
+    tokens = pre.text_tokens(TEXT_READ_AGAIN)
+    before = {t: dict(forms) for t, forms in pre.stemmer.surfaces.items()}
+    again = pre.reread_tokens(TEXT_READ_AGAIN)
+    assert again == tokens
+    assert {t: dict(forms) for t, forms in pre.stemmer.surfaces.items()} == before

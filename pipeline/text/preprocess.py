@@ -62,8 +62,11 @@ class Preprocessor:
 
     # -- text to tokens -----------------------------------------------------------------------
 
-    def tokens(self, text: str, language: str) -> list[str]:
-        """Tokens of text known to be in one language (other languages: unstemmed words)."""
+    def tokens(self, text: str, language: str, count: bool = True) -> list[str]:
+        """Tokens of text known to be in one language (other languages: unstemmed words).
+
+        ``count=False`` for text read again after the corpus (a sentence to explain a code): its
+        words must not count twice as surface forms, in the stemming audit or the labels."""
         if language not in STEMMED_LANGUAGES:
             language = "other"
         found = word_list(text)
@@ -77,13 +80,14 @@ class Preprocessor:
             out = [stems[i] for i in keep]
         else:
             kept, out = self._with_concepts(
-                found, stems, self.thesaurus.index(language, stemmer.lookup)
+                found, stems, self.thesaurus.index(language, stemmer.lookup), count
             )
-        stemmer.count(kept, language)
+        if count:
+            stemmer.count(kept, language)
         return apply_phrases(self.phrases, out) if self.phrases is not None else out
 
     def _with_concepts(
-        self, found: list[str], stems: list[str], index: dict[str, list[Any]]
+        self, found: list[str], stems: list[str], index: dict[str, list[Any]], count: bool
     ) -> tuple[list[str], list[str]]:
         """Concept tokens for thesaurus matches (longest first), stems for the rest, stop words
         out. Only positions whose stem starts some key are examined one by one."""
@@ -105,21 +109,25 @@ class Preprocessor:
         between = [j for j in range(position, n) if found[j] not in stop]
         kept += [found[j] for j in between]
         out += [stems[j] for j in between]
-        for concept, phrase in phrases:
+        for concept, phrase in phrases if count else ():
             self.stemmer.add_surface(concept, phrase)
         return kept, out
 
-    def text_tokens(self, text: str, language: str = "und") -> list[str]:
+    def text_tokens(self, text: str, language: str = "und", count: bool = True) -> list[str]:
         """Tokens of a field: segmented by language when stored as "und" or when mixed."""
         if not self.segment:
-            return self.tokens(text, language)
+            return self.tokens(text, language, count)
         plain = single_language(text)
         if plain is not None:
-            return self.tokens(text, language if language in STEMMED_LANGUAGES else plain)
+            return self.tokens(text, language if language in STEMMED_LANGUAGES else plain, count)
         out: list[str] = []
         for segment in split_segments(text, default=language):
-            out += self.tokens(segment.text, segment.language)
+            out += self.tokens(segment.text, segment.language, count)
         return out
+
+    def reread_tokens(self, text: str, language: str = "und") -> list[str]:
+        """``text_tokens`` of text the corpus already counted (see ``tokens``)."""
+        return self.text_tokens(text, language, count=False)
 
     def document_tokens(self, doc: Document) -> list[str]:
         language = doc.language

@@ -10,9 +10,8 @@ weigh most for the theme in the classifier, with those tokens marked.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -58,35 +57,12 @@ def explain(
 ) -> tuple[Evidence, ...]:
     """The ``n`` sentences of ``text`` whose tokens weigh most for ``theme``, top terms marked.
 
-    ``tokenize(sentence, language)`` gives the model's tokens (Preprocessor.text_tokens);
-    ``surface(token)`` the readable form of a token (Preprocessor.surface).
+    ``tokenize(sentence, language)`` gives the model's tokens without counting them as surface
+    forms again (Preprocessor.reread_tokens); ``surface(token)`` the readable form of a token.
     """
-    return tuple(
-        _evidence(sentence, terms, surface)
-        for sentence, terms in _explain(text, language, theme, classifier, tokenize, coder, n)
-    )
-
-
-@dataclass(frozen=True)
-class _Token:
-    """A model token whose readable form is looked up later (see ``assign``)."""
-
-    value: str
-
-
-def _explain(
-    text: str,
-    language: str,
-    theme: str,
-    classifier: ThemeClassifier,
-    tokenize,
-    coder: LexiconCoder,
-    n: int,
-) -> list[tuple[str, list[str | _Token]]]:
-    """``explain`` without the surface forms: (sentence, terms), model tokens as _Token."""
     weights = classifier.term_weights(theme)
     if not weights:
-        return []
+        return ()
     scored = []
     for sentence in sentences(text):
         coding = coder.code_text(sentence)
@@ -101,21 +77,16 @@ def _explain(
     scored.sort(key=lambda s: -s[0])
     out = []
     for _score, sentence, contributions, coding in scored[:n]:
-        terms: list[str | _Token] = []
+        terms: list[str] = []
         for token, _w in sorted(contributions.items(), key=lambda tw: -tw[1])[:MAX_TERMS]:
             if token.startswith(LEXICON_PREFIX):
                 lexicon_theme = token[len(LEXICON_PREFIX) :]
                 for evidence in coding.evidence.get(lexicon_theme, []):
                     terms += evidence.terms
             else:
-                terms.append(_Token(token))
-        out.append((sentence, terms))
-    return out
-
-
-def _evidence(sentence: str, terms: Sequence[str | _Token], surface) -> Evidence:
-    words = (surface(t.value) if isinstance(t, _Token) else t for t in terms)
-    return Evidence(sentence=sentence, terms=tuple(dict.fromkeys(words)))
+                terms.append(surface(token))
+        out.append(Evidence(sentence=sentence, terms=tuple(dict.fromkeys(terms))))
+    return tuple(out)
 
 
 def assign(
@@ -132,10 +103,6 @@ def assign(
     """Per document, theme id -> ThemeCode. ``human`` maps document ids to Labels (or code sets)."""
     themes = codebook.ids
     out: list[dict[str, ThemeCode]] = []
-    # Surface forms are looked up once every sentence has been tokenised: tokenizing counts
-    # words, which makes the stemmer rebuild its whole surface table at the next lookup (tens of
-    # milliseconds each time on 10,000 documents, for every classifier-coded theme).
-    pending: list[tuple[int, str, list[tuple[str, list[str | _Token]]]]] = []
     for i, (doc, coding) in enumerate(zip(docs, codings, strict=True)):
         row = probabilities[i]
         label = human.get(doc.id)
@@ -148,16 +115,10 @@ def assign(
         codes: dict[str, ThemeCode] = {}
         for theme in sorted(chosen):
             lexical = tuple(coding.evidence.get(theme, ()))
-            if not lexical:
-                raw = _explain(
-                    doc.text, doc.language, theme, classifier, tokenize, coder, MAX_EVIDENCE
-                )
-                pending.append((i, theme, raw))
+            evidence = lexical or explain(
+                doc.text, doc.language, theme, classifier, tokenize, coder, surface
+            )
             kind = source or ("classifier+lexicon" if lexical else "classifier")
-            codes[theme] = ThemeCode(theme, kind, float(row[themes.index(theme)]), lexical)
+            codes[theme] = ThemeCode(theme, kind, float(row[themes.index(theme)]), evidence)
         out.append(codes)
-    lookup = functools.lru_cache(maxsize=None)(surface)
-    for i, theme, raw in pending:
-        evidence = tuple(_evidence(sentence, terms, lookup) for sentence, terms in raw)
-        out[i][theme] = replace(out[i][theme], evidence=evidence)
     return out

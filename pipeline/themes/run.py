@@ -121,7 +121,7 @@ def run_themes(
         check.valid,
         codebook,
         classifier,
-        preprocessor.text_tokens,
+        preprocessor.reread_tokens,
         coder,
         preprocessor.surface,
     )
