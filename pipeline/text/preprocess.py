@@ -174,7 +174,7 @@ class Preprocessor:
             return
         context = multiprocessing.get_context()
         with context.Pool(workers) as pool:
-            work = ((self.settings(), chunk) for chunk in _chunks(docs, chunksize))
+            work = ((self.settings(), chunk) for chunk in chunked(docs, chunksize))
             for chunk in pool.imap(preprocess_chunk, work):
                 yield from self.absorb(chunk)
 
@@ -270,7 +270,6 @@ def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-_chunks = chunked
 _WORKERS: dict[str, Preprocessor] = {}
 
 
