@@ -72,6 +72,24 @@ class Watermark:
     last_attempt: float | None
 
 
+def _use_wal(db: sqlite3.Connection, patience: float = 60.0) -> None:
+    """Switch a store to WAL mode (kept in the file, so this is a no-op once done).
+
+    Switching needs the file to itself, and SQLite answers "database is locked" at once rather
+    than through the busy timeout when another connection is opening the same new store (two
+    journals harvested at once into a fresh project): so wait and ask again, within ``patience``.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 class Store:
     """A connection to the corpus store; use as a context manager or call ``close``."""
 
@@ -81,9 +99,9 @@ class Store:
         # isolation_level=None: we open transactions ourselves with BEGIN IMMEDIATE, so a writer
         # takes the write lock up front instead of failing half-way through a batch.
         self._db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("PRAGMA busy_timeout=60000")
+        _use_wal(self._db)
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:

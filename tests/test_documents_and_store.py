@@ -114,3 +114,29 @@ class TestStore:
         Store(path).close()
         with sqlite3.connect(path) as db:
             assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_many_connections_opening_a_new_store_at_once_all_succeed(tmp_path):
+    """Two journals harvested at once into a fresh project open the same new store together;
+    switching it to WAL must wait for the other, not fail with "database is locked"."""
+    import threading
+
+    for round_ in range(20):
+        path = tmp_path / f"fresh-{round_}.sqlite"
+        errors: list[BaseException] = []
+        start = threading.Barrier(6)
+
+        def open_store(path=path, errors=errors, start=start) -> None:
+            start.wait()
+            try:
+                with Store(path) as store:
+                    store.count_by_source()
+            except BaseException as error:  # collected: a thread's exception is otherwise lost
+                errors.append(error)
+
+        threads = [threading.Thread(target=open_store) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert errors == []
