@@ -50,7 +50,7 @@ DaskOption = Annotated[
         "--dask",
         metavar="ADDRESS",
         help="Harvest and preprocess on a Dask cluster: its scheduler (tcp://host:8786), "
-        "'local' (two worker processes on this machine) or 'off'. Default: [compute] dask in "
+        "'local' (two worker processes on this machine) or 'off'. Default: \\[compute] dask in "
         "corpus/sources.toml, else off. Needs the dask extra; pays only for large corpora.",
     ),
 ]
