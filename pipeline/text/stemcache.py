@@ -5,7 +5,8 @@ regular expression at a time; BENCHMARKS.md), and a word's stem cannot change wh
 data that decide it stay the same. So the memo of one run is saved and preloaded by the next,
 under a *fingerprint* of everything a stem depends on: the Sastrawi and PyStemmer versions, the
 stemmer's configuration, the protected-terms and abbreviations files and our stemming code
-itself. Edit the protected terms, upgrade Sastrawi or change stemming.py and the fingerprint
+itself (stemming.py, unchanged.py). Edit the protected terms, upgrade Sastrawi or change that
+code and the fingerprint
 changes: the old file is simply not read (and is removed on the next save), so a stale stem can
 never leak into a run.
 
@@ -25,7 +26,7 @@ from importlib import metadata
 from pathlib import Path
 
 from pipeline.artifacts import process_alive
-from pipeline.text import resources, stemming
+from pipeline.text import resources, stemming, unchanged
 from pipeline.text.stemming import StemmerConfig
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ def fingerprint(config: StemmerConfig) -> str:
     digest.update(repr(sorted(asdict(config).items())).encode())
     for path in (
         Path(stemming.__file__),
+        Path(unchanged.__file__),
         resources.data_path("protected_terms.tsv"),
         resources.data_path("abbreviations.tsv"),
     ):

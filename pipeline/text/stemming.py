@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.text import resources
+from pipeline.text.unchanged import UnchangedWords
 
 _CLITICS = ("nya", "lah", "kah", "pun", "ku", "mu")
 _PLAIN_WORD = re.compile(r"[a-z]+")
@@ -62,6 +63,9 @@ class Stemmer:
         # The bare stemmer, for words already lower-case a-z: skips Sastrawi's own text
         # normalisation and cache, which we replace with ours.
         self._sastrawi_word: Any = self._sastrawi.delegatedStemmer.stem_word
+        # Most words Sastrawi leaves as they are cost it every rule; this tells them in a few
+        # lookups, with a proof that the answer is Sastrawi's own (see unchanged.py).
+        self._unchanged = UnchangedWords(self._sastrawi.delegatedStemmer.dictionary.words)
         self._english: Any = SnowballStemmer("english")
         self._abbreviations = resources.abbreviations() if self.config.abbreviations else {}
         protected = resources.protected_terms() if self.config.protected else {}
@@ -135,7 +139,7 @@ class Stemmer:
         if not word.isascii():
             return word  # Sastrawi would drop the letters it does not know (é, Arabic script)
         if _PLAIN_WORD.fullmatch(word):
-            return str(self._sastrawi_word(word)) or word
+            return self._sastrawi_plain(word)
         return str(self._sastrawi.stem(word)) or word  # hyphens, clitics like kuasa-Mu
 
     def _extra_morphology(self, word: str) -> str | None:
@@ -146,11 +150,17 @@ class Stemmer:
             if len(base) >= 3:
                 return self._indonesian(base)
         match = _WAN.match(_strip_clitic(word))
-        if match and self._sastrawi_word(word) == word:
-            root = str(self._sastrawi_word(match.group(1)))
+        if match and self._sastrawi_plain(word) == word:
+            root = self._sastrawi_plain(match.group(1))
             if self._in_dictionary(root):
                 return root
         return None
+
+    def _sastrawi_plain(self, word: str) -> str:
+        """Sastrawi's stem of a lower-case a-z word."""
+        if self._unchanged.certain(word):
+            return word
+        return str(self._sastrawi_word(word)) or word
 
     def _in_dictionary(self, word: str) -> bool:
         return bool(self._sastrawi.delegatedStemmer.dictionary.contains(word))
