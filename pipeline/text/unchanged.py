@@ -16,7 +16,8 @@ dictionary that it reached by stripping affixes. Every form it reaches from a wo
   possessive ku/mu/nya, then particle lah/kah/tah/pun), or such a chain with the ``k`` of
   ``kan`` given back (its "loop pengembalian akhiran");
 - ``i > 0`` only if a prefix rule fired, and every prefix rule needs ``w`` to begin with be-,
-  di-, ke-, se-, ku-, kau-, me-, pe- or te-, or with a consonant and the infix el/em/er/in;
+  di-, ke-, se-, ku-, kau-, me-, pe- or te-, or with a consonant, the infix el/em/er/in and a
+  vowel;
 - ``X`` is what a rule puts back in front: nothing, or a recoded first letter (p, t, s, k, m,
   n, r, ny, ng, pe) or the consonant before an infix. It is at most two letters, always
   begins with a consonant, and is never a whole dictionary word by itself.
@@ -37,6 +38,7 @@ _PARTICLE = ("", "lah", "kah", "tah", "pun")
 _PREFIX_STARTS = ("be", "di", "ke", "se", "ku", "kau", "me", "pe", "te")
 _INFIXES = frozenset(("el", "em", "er", "in"))
 _CONSONANTS = frozenset("bcdfghjklmnpqrstvwxyz")
+_VOWELS = frozenset("aiueo")
 _TWO_LETTER_FRONTS = ("ny", "ng", "pe")
 
 
@@ -70,7 +72,7 @@ class UnchangedWords:
             return True  # Sastrawi's first step: a dictionary word is its own stem
         n = len(word)
         prefixed = word.startswith(_PREFIX_STARTS) or (
-            word[0] in _CONSONANTS and word[1:3] in _INFIXES
+            word[0] in _CONSONANTS and word[1:3] in _INFIXES and word[3:4] in _VOWELS
         )
         dictionary, cores = self._dictionary, self._cores
         for k in range(min(_LONGEST_CHAIN, n - 1) + 1):
