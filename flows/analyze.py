@@ -6,6 +6,7 @@ On a Dask cluster (``dask``, see flows/compute.py) the documents are preprocesse
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from pipeline.analysis import Analysis, AnalysisParams, Prepared
 from pipeline.documents import Document
 from pipeline.project import ProjectPaths, new_run_id
 
-Loaded = tuple[list[Document], str, Prepared]  # documents, corpus hash, their token lists
+Loaded = tuple[Sequence[Document], str, Prepared]  # documents, corpus hash, their token lists
 
 
 @task(cache_policy=NO_CACHE)

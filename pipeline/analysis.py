@@ -47,7 +47,7 @@ class AnalysisParams:
 
 @dataclass
 class Analysis:
-    documents: list[Document]
+    documents: Sequence[Document]  # a StoredCorpus in a run: read from the store when needed
     case_index: int
     cited_indices: list[int]
     tokens: list[list[str]]
@@ -145,7 +145,7 @@ def analyse(
     alone trains the classifier).
     ``previous_topics``: the last run's topics, so topic ids stay where the topic is the same.
     ``prepared``: token lists already made (in parallel, or on a cluster); else made here."""
-    docs = list(docs)
+    docs = docs if isinstance(docs, Sequence) else list(docs)  # a StoredCorpus stays on disk
     case_index, cited_indices = split_roles(docs)
     timings: dict[str, float] = {}
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from pipeline.artifacts import (
     sha256_file,
     write_artifact_dir,
 )
+from pipeline.corpus import StoredCorpus
 from pipeline.documents import Document
 from pipeline.ingest.registry import load_registry
 from pipeline.project import ProjectPaths
@@ -42,9 +43,11 @@ def ingest_registry(paths: ProjectPaths) -> dict[str, int]:
         return dict(store.upsert_many(registry.documents))
 
 
-def load_corpus(paths: ProjectPaths) -> tuple[list[Document], str]:
-    with Store(paths.store) as store:
-        return list(store.iter_documents()), store.corpus_hash()
+def load_corpus(paths: ProjectPaths) -> tuple[StoredCorpus, str]:
+    """The live documents, streamed from the store when a stage reads them (pipeline/corpus.py),
+    and the corpus hash they are pinned to."""
+    corpus = StoredCorpus.open(paths.store)
+    return corpus, corpus.corpus_hash()
 
 
 PARALLEL_FROM_DOCUMENTS = 20_000  # below this, starting worker processes costs more than it saves
@@ -57,14 +60,13 @@ def preprocess_workers(documents: int) -> int:
 
 
 def run_analysis(
-    docs: Iterable[Document],
+    docs: Sequence[Document],
     paths: ProjectPaths,
     params: AnalysisParams,
     prepared: Prepared | None = None,
 ) -> Analysis:
     """``prepared``: token lists made elsewhere (a Dask cluster); else made here, with the
     project's stem cache, in worker processes for large corpora."""
-    docs = list(docs)
     if prepared is None:
         prepared = prepare(docs, workers=preprocess_workers(len(docs)), stem_cache=paths.stem_cache)
     return analyse(

@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS watermarks (
 );
 """
 
-_COLUMNS = (
+DOCUMENT_COLUMNS = (
     "id, source, identifier, title, abstracts, authors, year, venue, doi, url, keywords, "
     "language, full_text, extra, deleted, content_hash, doi_norm, title_norm, "
     "first_seen, updated_at"
@@ -148,7 +148,7 @@ class Store:
         now = time.time()
         first_seen = row[1] if row is not None else now
         self._db.execute(
-            f"INSERT OR REPLACE INTO documents ({_COLUMNS}) "
+            f"INSERT OR REPLACE INTO documents ({DOCUMENT_COLUMNS}) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 doc.id,
@@ -177,9 +177,9 @@ class Store:
 
     def get(self, doc_id: str) -> Document | None:
         row = self._db.execute(
-            f"SELECT {_COLUMNS} FROM documents WHERE id = ?", (doc_id,)
+            f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE id = ?", (doc_id,)
         ).fetchone()
-        return _row_to_document(row) if row else None
+        return row_to_document(row) if row else None
 
     def find_duplicate(
         self, doc: Document, sources: Iterable[str] | None = None
@@ -197,29 +197,29 @@ class Store:
         doi = normalise_doi(doc.doi)
         if doi:
             row = self._db.execute(
-                f"SELECT {_COLUMNS} FROM documents WHERE doi_norm = ? AND doi_norm != '' "
+                f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE doi_norm = ? AND doi_norm != '' "
                 f"AND deleted = 0{where} "
                 "ORDER BY first_seen LIMIT 1",
                 (doi, *args),
             ).fetchone()
             if row:
-                return _row_to_document(row)
+                return row_to_document(row)
         title = normalise_title(doc.title)
         if title and doc.year is not None:
             row = self._db.execute(
-                f"SELECT {_COLUMNS} FROM documents WHERE title_norm = ? AND year = ? "
+                f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE title_norm = ? AND year = ? "
                 f"AND deleted = 0{where} ORDER BY first_seen LIMIT 1",
                 (title, doc.year, *args),
             ).fetchone()
             if row:
-                return _row_to_document(row)
+                return row_to_document(row)
         return None
 
     def iter_documents(
         self, *, include_deleted: bool = False, sources: Iterable[str] | None = None
     ) -> Iterator[Document]:
         """Stream documents in id order: stable, so results never depend on insertion order."""
-        query = f"SELECT {_COLUMNS} FROM documents"
+        query = f"SELECT {DOCUMENT_COLUMNS} FROM documents"
         clauses: list[str] = []
         args: list[Any] = []
         if not include_deleted:
@@ -232,7 +232,7 @@ class Store:
             query += " WHERE " + " AND ".join(clauses)
         query += " ORDER BY id"
         for row in self._db.execute(query, args):
-            yield _row_to_document(row)
+            yield row_to_document(row)
 
     def count(self, *, include_deleted: bool = False) -> int:
         query = "SELECT COUNT(*) FROM documents" + ("" if include_deleted else " WHERE deleted = 0")
@@ -244,6 +244,12 @@ class Store:
             "SELECT source, SUM(deleted = 0), SUM(deleted = 1) FROM documents GROUP BY source"
         )
         return {source: (int(live), int(dead)) for source, live, dead in rows}
+
+    def live_entries(self) -> list[tuple[str, str]]:
+        """(id, content hash) of every live document, in id order: a corpus pinned cheaply."""
+        return list(
+            self._db.execute("SELECT id, content_hash FROM documents WHERE deleted = 0 ORDER BY id")
+        )
 
     def corpus_hash(self) -> str:
         """One hash over every live document's id and content: equal hashes, equal corpora."""
@@ -294,7 +300,7 @@ class Store:
         return [Watermark(*row) for row in rows]
 
 
-def _row_to_document(row: tuple[Any, ...]) -> Document:
+def row_to_document(row: tuple[Any, ...]) -> Document:
     (
         _id,
         source,

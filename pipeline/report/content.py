@@ -69,7 +69,7 @@ class ReportContent:
     tables: dict[str, pd.DataFrame]
     figures: dict[str, str]
     topic_labels: list[str]
-    documents: list[Document]  # every document, in the analysis' order (topic cards index it)
+    documents: Sequence[Document]  # every document, in the analysis' order (topic cards index it)
     topic_cards: list[TopicCard]
     topic_changes: list[str]
     explanations: dict[str, str]

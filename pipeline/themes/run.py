@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.corpus import DocumentsById
 from pipeline.documents import Document
 from pipeline.text.preprocess import Preprocessor
 from pipeline.themes.card import ModelCard
@@ -100,11 +101,15 @@ def run_themes(
     ``training_rows``); None for all.
     """
     coder = LexiconCoder(codebook)
-    codings = [coder.code(d) for d in docs]
+    # One pass over the documents (a large corpus is read from the store as it goes).
+    codings, doc_ids, journals = [], [], []
+    for doc in docs:
+        codings.append(coder.code(doc))
+        doc_ids.append(doc.id)
+        journals.append(journal(doc))
     features = [with_lexicon_features(t, c.hits) for t, c in zip(tokens, codings, strict=True)]
-    check = load_human_labels(labels_dir, {d.id: d for d in docs}, codebook)
+    check = load_human_labels(labels_dir, DocumentsById(docs, doc_ids), codebook)
     lexicon_themes = [c.themes(codebook.min_hits) for c in codings]
-    doc_ids = [d.id for d in docs]
     y, is_gold = training_matrix(doc_ids, lexicon_themes, check.valid, codebook.ids)
     rows = training_rows(is_gold, max_training, seed)
     classifier = ThemeClassifier(codebook.ids, seed=seed)
@@ -130,7 +135,7 @@ def run_themes(
         evaluation = evaluate(
             [features[i] for i in rows],
             [doc_ids[i] for i in rows],
-            [journal(docs[i]) for i in rows],
+            [journals[i] for i in rows],
             [lexicon_themes[i] for i in rows],
             check.valid,
             codebook,
