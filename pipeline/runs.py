@@ -21,7 +21,7 @@ from pipeline.artifacts import (
     sha256_file,
     write_artifact_dir,
 )
-from pipeline.corpus import StoredCorpus
+from pipeline.corpus import DocumentsById, StoredCorpus
 from pipeline.documents import Document
 from pipeline.ingest.registry import load_registry
 from pipeline.project import ProjectPaths
@@ -180,7 +180,7 @@ def import_coding_sheet(paths: ProjectPaths, sheet: Path) -> Any:
     docs, _ = load_corpus(paths)
     return import_sheet(
         sheet,
-        {d.id: d for d in docs},
+        DocumentsById(docs, docs.ids),
         load_codebook(paths.codebook),
         paths.corpus / "labels" / "researcher.csv",
     )

@@ -52,7 +52,8 @@ def as_reference(doc: Document) -> Reference:
 def find_cited_in_corpus(cited: Sequence[Document], corpus: Sequence[Document]) -> list[Resolution]:
     """One Resolution per cited work, against the non-registry documents only (the same answer
     as ``resolve`` against all of them; see the module docstring)."""
-    candidates = [d for d in corpus if d.source != "registry"]
+    # Matching reads titles, years, authors and DOIs only: the texts stay in the store.
+    candidates = [replace(d, abstracts={}, full_text="") for d in corpus if d.source != "registry"]
     bounds = _TitleBounds(candidates)
     return [_resolve_pruned(as_reference(doc), candidates, bounds) for doc in cited]
 
