@@ -1,8 +1,9 @@
 """Words Sastrawi will certainly return unchanged, told without running Sastrawi.
 
-Why this exists: on a first run, most of the stemming time goes to words Sastrawi leaves as they
-are (names, English terms, typos: about four in five distinct words of the SINTA abstracts).
-Sastrawi learns that only after trying every prefix rule, at about 0.5 ms a word. This module
+Why this exists: about three in four distinct words of the SINTA abstracts come back from
+Sastrawi as they went in (its dictionary words, and names, English terms, typos), and for all but
+the dictionary words Sastrawi learns that only after trying every prefix rule, at about 0.5 ms a
+word: on a first run, most of the stemming time. This module
 answers the same question with a few set lookups, and only ever answers "certainly unchanged"
 when Sastrawi's result is provably the word itself; otherwise Sastrawi runs as before. Stems are
 therefore exactly Sastrawi's (tests/test_unchanged_words.py checks every word of UniMorph and
