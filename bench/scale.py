@@ -23,8 +23,8 @@ The stages inside ``analyse`` (topics, themes, compare) are the real ones, run b
 ``pipeline.runs.run_analysis``; the benchmark only wraps the functions analysis.py calls, to
 mark where each stage begins and ends.
 
-``make bench`` runs 1,000 and 10,000 documents (a few minutes); 100,000 is opt-in (about half an
-hour on 2 cores).
+``make bench`` runs 1,000 and 10,000 documents (about 10 minutes); 100,000 is opt-in (about 20
+minutes more on 2 cores).
 """
 
 from __future__ import annotations

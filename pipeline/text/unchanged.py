@@ -6,8 +6,8 @@ the dictionary words Sastrawi learns that only after trying every prefix rule, a
 word: on a first run, most of the stemming time. This module
 answers the same question with a few set lookups, and only ever answers "certainly unchanged"
 when Sastrawi's result is provably the word itself; otherwise Sastrawi runs as before. Stems are
-therefore exactly Sastrawi's (tests/test_unchanged_words.py checks every word of UniMorph and
-the SINTA abstracts).
+therefore exactly Sastrawi's (tests/test_unchanged_words.py checks all 51,654 distinct words of
+UniMorph and the SINTA abstracts).
 
 Why it is sound. Sastrawi (PySastrawi 1.2) returns either the word itself or a word of its
 dictionary that it reached by stripping affixes. Every form it reaches from a word ``w`` is
