@@ -124,6 +124,16 @@ class TestClassifier:
         assert model.top_terms("religious", 3)[0][0] in {"zakat", "masjid", "umat"}
         assert model.term_weights("never") == {}
 
+    def test_scoring_in_batches_gives_exactly_the_scores_of_one_batch(self):
+        rng = np.random.default_rng(0)
+        words = ["zakat", "masjid", "umat", "hutan", "konservasi", "lahan", "desa", "bumdes"]
+        tokens = [list(rng.choice(words, size=6)) for _ in range(120)]
+        y = np.array([["zakat" in t, "hutan" in t] for t in tokens])
+        model = ThemeClassifier(["religious", "forest"], seed=0).fit(tokens, y)
+        whole = model.predict_proba(tokens, batch=len(tokens))
+        assert np.array_equal(model.predict_proba(tokens, batch=7), whole)
+        assert model.predict_proba([]).shape == (0, 2)
+
     def test_training_matrix_prefers_gold_over_lexicon(self):
         y, is_gold = training_matrix(["a", "b"], [{"x"}, {"x"}], {"a": label("a", "y")}, ["x", "y"])
         assert y.tolist() == [[False, True], [True, False]]

@@ -29,6 +29,7 @@ from sklearn.svm import LinearSVC
 from pipeline.themes.labels import Label
 
 THRESHOLD = 0.5
+PREDICT_BATCH = 5_000  # documents scored at once (see predict_proba)
 
 
 def _identity(tokens: Sequence[str]) -> Sequence[str]:
@@ -107,10 +108,19 @@ class ThemeClassifier:
         logistic = LogisticRegression(class_weight="balanced", max_iter=2000, C=self.c * 4)
         return logistic.fit(x, y, sample_weight=weight)
 
-    def predict_proba(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
-        """(documents x themes) probabilities that each theme applies."""
-        x = self.vectorizer_.transform(token_lists)
-        return np.column_stack([m.predict_proba(x)[:, 1] for m in self.models_])
+    def predict_proba(
+        self, token_lists: Sequence[Sequence[str]], batch: int = PREDICT_BATCH
+    ) -> np.ndarray:
+        """(documents x themes) probabilities that each theme applies.
+
+        Documents are scored ``batch`` at a time: each row's features and scores depend on that
+        row alone, so the result is the same, and 100,000 documents never need their TF-IDF
+        matrix (and its intermediates) all at once."""
+        parts = [np.empty((0, len(self.themes)))]
+        for start in range(0, len(token_lists), batch):
+            x = self.vectorizer_.transform(token_lists[start : start + batch])
+            parts.append(np.column_stack([m.predict_proba(x)[:, 1] for m in self.models_]))
+        return np.vstack(parts)
 
     def predict(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
         return self.predict_proba(token_lists) >= self.threshold

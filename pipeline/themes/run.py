@@ -80,6 +80,25 @@ def training_rows(is_gold: np.ndarray, limit: int | None, seed: int) -> np.ndarr
     return np.sort(np.concatenate([gold, others]))
 
 
+class _Features(Sequence[list[str]]):
+    """Each document's classifier features (tokens plus lexicon hits), made when asked for:
+    the classifier scores documents in batches, so 100,000 documents' feature lists (another
+    copy of every token list) never exist at once."""
+
+    def __init__(self, tokens: Sequence[Sequence[str]], codings: Sequence[Coding]) -> None:
+        if len(tokens) != len(codings):
+            raise ValueError(f"{len(tokens)} token lists for {len(codings)} codings")
+        self._tokens, self._codings = tokens, codings
+
+    def __len__(self) -> int:
+        return len(self._tokens)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return with_lexicon_features(self._tokens[index], self._codings[index].hits)
+
+
 def run_themes(
     docs: Sequence[Document],
     tokens: Sequence[Sequence[str]],
@@ -107,7 +126,7 @@ def run_themes(
         codings.append(coder.code(doc))
         doc_ids.append(doc.id)
         journals.append(journal(doc))
-    features = [with_lexicon_features(t, c.hits) for t, c in zip(tokens, codings, strict=True)]
+    features = _Features(tokens, codings)
     check = load_human_labels(labels_dir, DocumentsById(docs, doc_ids), codebook)
     lexicon_themes = [c.themes(codebook.min_hits) for c in codings]
     y, is_gold = training_matrix(doc_ids, lexicon_themes, check.valid, codebook.ids)
