@@ -48,6 +48,7 @@ BERDAYA = Path(sys.executable).parent / "berdaya"
 DOCUMENTS = 300
 FIT_KILL_DELAYS = (1.5, 5.0)  # seconds after "Analysing the corpus" is printed
 LAST_REPORT_FILE = "stemming_audit.csv"  # the last one written before the manifest
+FILE_BEFORE_LAST = "explorer.html"  # written just before it (pipeline/runs.py, write_run_report)
 RUN_TIMEOUT = 600.0  # a safety net against a hung run, not a measure of anything
 STEP = 0.0003  # seconds a stepped run runs between two freezes
 STEPPING_LIMIT = 60.0  # stepping that long means the moment is far off: kill where it is
@@ -336,21 +337,24 @@ def test_kill_9_while_fitting_saving_models_or_writing_the_report_never_presents
     assert (reports / "latest").resolve().name == first_report
 
     # 3. In the middle of writing the report folder (this run's models are saved by then): as
-    # soon as its first file is there, and once its last file is.
+    # soon as its first file is there, and once its last file is. For the last, the run is
+    # frozen once the file before it is there and stepped from that point only: stepping
+    # through the whole report write can outlast STEPPING_LIMIT on a slow machine.
     report_kills = (
-        ("with the report's first file written", None),
-        ("with the report's last file written", LAST_REPORT_FILE),
+        ("with the report's first file written", None, None),
+        ("with the report's last file written", FILE_BEFORE_LAST, LAST_REPORT_FILE),
     )
     partial_reports: list[str] = []
     models_before = len(_visible(models))
-    for what, last in report_kills:
+    for what, freeze_at, last in report_kills:
         run = CliRun.start("report", project, tmp_path / what.replace(" ", "-"))
         steps = None if last is None else (lambda last=last: _temporary_holding(reports, last))
         assert kill(
             run,
             what,
-            lambda: _temporary_holding(reports, None),
+            lambda freeze_at=freeze_at: _temporary_holding(reports, freeze_at),
             None if steps is None else (steps, reports),
+            poll=0.0005,
         ), stages
         partial = [n for n in _hidden(reports) if n.endswith(f"-{run.process.pid}")]
         assert len(partial) == 1, _hidden(reports)
