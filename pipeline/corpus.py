@@ -12,7 +12,6 @@ corpora. Nothing else writes while a run holds the project lock, so this does no
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import overload
 
 from pipeline.documents import Document
-from pipeline.store import DOCUMENT_COLUMNS, Store, row_to_document
+from pipeline.store import DOCUMENT_COLUMNS, Store, corpus_hash_of, row_to_document
 
 _LIVE = "deleted = 0"
 _CONTENT_HASH = DOCUMENT_COLUMNS.split(", ").index("content_hash")
@@ -49,10 +48,7 @@ class StoredCorpus(Sequence[Document]):
 
     def corpus_hash(self) -> str:
         """The same hash as ``Store.corpus_hash`` of the store when this corpus was opened."""
-        digest = hashlib.sha256()
-        for doc_id, content_hash in zip(self._ids, self._hashes, strict=True):
-            digest.update(f"{doc_id}:{content_hash}\n".encode())
-        return digest.hexdigest()
+        return corpus_hash_of(zip(self._ids, self._hashes, strict=True))
 
     @property
     def ids(self) -> list[str]:

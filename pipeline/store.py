@@ -253,12 +253,7 @@ class Store:
 
     def corpus_hash(self) -> str:
         """One hash over every live document's id and content: equal hashes, equal corpora."""
-        digest = hashlib.sha256()
-        for doc_id, content_hash in self._db.execute(
-            "SELECT id, content_hash FROM documents WHERE deleted = 0 ORDER BY id"
-        ):
-            digest.update(f"{doc_id}:{content_hash}\n".encode())
-        return digest.hexdigest()
+        return corpus_hash_of(self.live_entries())
 
     # -- watermarks ------------------------------------------------------------------------
 
@@ -298,6 +293,14 @@ class Store:
             "FROM watermarks ORDER BY source"
         )
         return [Watermark(*row) for row in rows]
+
+
+def corpus_hash_of(entries: Iterable[tuple[str, str]]) -> str:
+    """The corpus hash of (id, content hash) pairs in id order (Store.live_entries)."""
+    digest = hashlib.sha256()
+    for doc_id, content_hash in entries:
+        digest.update(f"{doc_id}:{content_hash}\n".encode())
+    return digest.hexdigest()
 
 
 def row_to_document(row: tuple[Any, ...]) -> Document:
