@@ -115,6 +115,7 @@ def preprocess_chunks(root: str) -> Sealed[Loaded]:
     # As a run here does (pipeline.analysis.prepare): stems saved by earlier runs, which each
     # worker also loads from the project folder when it can see it (else it stems them again).
     preloaded = pre.use_stem_cache(paths.stem_cache)
+    pre.learn_bridge(docs)  # here, before the chunks: the settings carry it to the workers
     settings = pre.settings()
     chunks = list(chunked(docs, chunk_size(len(docs))))
     progress.say(f"Preprocessing {len(docs)} documents in {len(chunks)} chunks on the Dask cluster")

@@ -9,6 +9,7 @@ from pipeline.text.quality import (
     BILINGUAL_FILE,
     bilingual_halves,
     cross_lingual_p_at_1,
+    cross_lingual_retrieval,
     lemma_accuracy,
     read_sinta,
     read_unimorph,
@@ -39,3 +40,14 @@ class TestCrossLingual:
         without = cross_lingual_p_at_1(halves, Preprocessor(thesaurus=False))
         with_thesaurus = cross_lingual_p_at_1(halves, Preprocessor())
         assert with_thesaurus >= without + 0.15, (without, with_thesaurus)
+
+    def test_the_bridge_learned_elsewhere_finds_the_other_half_far_more_often(self, shared_data):
+        """Held out: each fold's queries were not among the abstracts the bridge learned from."""
+        bilingual = read_sinta(shared_data / "sinta-abstracts", [BILINGUAL_FILE])
+        halves = bilingual_halves(abstract for _, abstract in bilingual)
+        everything = read_sinta(shared_data / "sinta-abstracts")
+        pool = bilingual_halves((abstract for _, abstract in everything), min_words=10)
+        before = cross_lingual_retrieval(halves, Preprocessor(), "thesaurus")
+        after = cross_lingual_retrieval(halves, Preprocessor(), "bridge", bridge_pool=pool)
+        assert after.p_at_1 >= before.p_at_1 + 0.2, (before, after)
+        assert after.mrr > before.mrr

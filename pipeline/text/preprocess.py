@@ -23,8 +23,9 @@ from typing import Any
 
 from pipeline.documents import Document
 from pipeline.text import resources, stemcache
+from pipeline.text.bridge import MAX_SCAN, Bridge, learn_bridge
 from pipeline.text.phrases import DELIMITER, apply_phrases
-from pipeline.text.segments import single_language, split_segments
+from pipeline.text.segments import TEXT, single_language, split_segments
 from pipeline.text.stemming import Stemmer, StemmerConfig
 from pipeline.text.stopwords import stopwords
 from pipeline.text.thesaurus import Thesaurus, default_thesaurus
@@ -47,8 +48,10 @@ class Preprocessor:
         thesaurus: Thesaurus | bool = True,
         segment: bool = True,
         phrases: Any = None,
+        bridge: Bridge | None = None,
     ) -> None:
         self.stemmer = stemmer or Stemmer()
+        self.bridge = bridge or Bridge()  # English -> Indonesian tokens (bridge.py)
         if thesaurus is True:
             thesaurus = default_thesaurus()
         self.thesaurus: Thesaurus | None = thesaurus or None
@@ -83,6 +86,8 @@ class Preprocessor:
             kept, out = self._with_concepts(
                 found, stems, self.thesaurus.index(language, stemmer.lookup), count
             )
+        if language == "en" and self.bridge:
+            out = self.bridge.translate(out)
         if count:
             stemmer.count(kept, language)
         return apply_phrases(self.phrases, out) if self.phrases is not None else out
@@ -143,6 +148,37 @@ class Preprocessor:
         if doc.full_text:
             tokens += self.text_tokens(doc.full_text, language)
         return tokens
+
+    def language_halves(self, doc: Document, min_tokens: int = 10) -> tuple[list, list] | None:
+        """(Indonesian tokens, English tokens) of a document whose abstracts say the same in
+        both languages, or None. Keyword lists are left out (they are often English in both
+        halves); so are halves of fewer than ``min_tokens`` tokens. Nothing is counted as a
+        surface form: the document's own pass does that."""
+        parts: dict[str, list[str]] = {"id": [], "en": []}
+        for language, abstract in doc.abstracts.items():
+            plain = single_language(abstract)
+            if plain is not None:
+                lang = language if language in STEMMED_LANGUAGES else plain
+                if lang in parts:
+                    parts[lang] += self.tokens(abstract, lang, count=False)
+                continue
+            for segment in split_segments(abstract, default=language):
+                if segment.kind == TEXT and segment.language in parts:
+                    parts[segment.language] += self.tokens(
+                        segment.text, segment.language, count=False
+                    )
+        if min(len(parts["id"]), len(parts["en"])) < min_tokens:
+            return None
+        return parts["id"], parts["en"]
+
+    def learn_bridge(self, docs: Iterable[Document], max_scan: int = MAX_SCAN) -> Bridge:
+        """Learn the English -> Indonesian bridge from the bilingual abstracts among the first
+        ``max_scan`` of ``docs`` and use it from now on (bridge.py says why)."""
+        self.bridge = Bridge()
+        halves = (self.language_halves(doc) for doc in islice(docs, max_scan))
+        self.bridge = learn_bridge(pair for pair in halves if pair is not None)
+        self._settings = None
+        return self.bridge
 
     def stream(self, docs: Iterable[Document]) -> Iterator[list[str]]:
         for doc in docs:
@@ -205,6 +241,7 @@ class Preprocessor:
                 self.segment,
                 self.phrases,
                 self._stem_cache,
+                self.bridge,
             )
             fingerprint = hashlib.sha256(pickle.dumps(parts)).hexdigest()
             self._settings = PreprocessSettings(*parts, fingerprint=fingerprint)
@@ -229,7 +266,8 @@ class PreprocessSettings:
     segment: bool
     phrases: Any
     stem_cache: Path | None  # a folder; on a machine without it, stemming starts from scratch
-    fingerprint: str  # of the five above, taken once where they were built
+    bridge: Bridge
+    fingerprint: str  # of the six above, taken once where they were built
 
     def build(self) -> Preprocessor:
         built = Preprocessor(
@@ -237,6 +275,7 @@ class PreprocessSettings:
             thesaurus=self.thesaurus or False,
             segment=self.segment,
             phrases=self.phrases,
+            bridge=self.bridge,
         )
         if self.stem_cache is not None:
             built.use_stem_cache(self.stem_cache)

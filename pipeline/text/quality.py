@@ -84,23 +84,78 @@ def bilingual_halves(abstracts: Iterable[str], min_words: int = 20) -> list[tupl
     return pairs
 
 
-def cross_lingual_p_at_1(pairs: Sequence[tuple[str, str]], preprocessor: Preprocessor) -> float:
-    """Share of halves whose nearest neighbour among all 2n halves is their own other half."""
+@dataclass(frozen=True)
+class Retrieval:
+    """How well each half of a bilingual abstract finds its other half among all halves."""
+
+    name: str
+    p_at_1: float  # share whose nearest half is their own other half
+    mrr: float  # mean of 1 / rank of the other half
+    halves: int
+
+
+def retrieval_ranks(id_tokens: Sequence[Sequence[str]], en_tokens: Sequence[Sequence[str]]):
+    """Rank (1 = nearest) of each half's other half among all 2n halves, by TF-IDF cosine;
+    Indonesian halves first, then English. Ties count against the query (pessimistic)."""
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    n = len(pairs)
-    if n < 2:
-        raise ValueError(f"need at least two bilingual abstracts, got {n}")
-    docs = [preprocessor.tokens(i, "id") for i, _ in pairs]
-    docs += [preprocessor.tokens(e, "en") for _, e in pairs]
+    n = len(id_tokens)
+    if n < 2 or len(en_tokens) != n:
+        raise ValueError(f"need at least two pairs of halves, got {n} and {len(en_tokens)}")
     vectorizer = TfidfVectorizer(analyzer=lambda tokens: tokens, sublinear_tf=True)
-    matrix = vectorizer.fit_transform(docs)
+    matrix = vectorizer.fit_transform([*id_tokens, *en_tokens])
     similarity = (matrix @ matrix.T).toarray()
-    np.fill_diagonal(similarity, -1.0)
-    nearest = similarity.argmax(axis=1)
+    np.fill_diagonal(similarity, -np.inf)
     partner = np.concatenate([np.arange(n, 2 * n), np.arange(n)])
-    return float((nearest == partner).mean())
+    own = similarity[np.arange(2 * n), partner]
+    return (similarity >= own[:, None]).sum(axis=1)  # the partner itself counts once
+
+
+def cross_lingual_retrieval(
+    pairs: Sequence[tuple[str, str]],
+    preprocessor: Preprocessor,
+    name: str,
+    bridge_pool: Sequence[tuple[str, str]] | None = None,
+    folds: int = 5,
+) -> Retrieval:
+    """P@1 and MRR of retrieving the other half of each of ``pairs`` (Indonesian, English).
+
+    With ``bridge_pool`` (bilingual abstracts to learn the English -> Indonesian bridge from,
+    which may include ``pairs``), the bridge is learned ``folds`` times, each time without the
+    pairs whose halves are then the queries: a held-out measure, as a run's corpus would learn
+    its bridge from other abstracts than the one it compares. ``preprocessor`` must have no
+    bridge of its own."""
+    import numpy as np
+
+    from pipeline.text.bridge import learn_bridge
+
+    id_tokens = [preprocessor.tokens(i, "id", count=False) for i, _ in pairs]
+    en_tokens = [preprocessor.tokens(e, "en", count=False) for _, e in pairs]
+    n = len(pairs)
+    if bridge_pool is None:
+        ranks = retrieval_ranks(id_tokens, en_tokens)
+    else:
+        pool = [
+            (preprocessor.tokens(i, "id", count=False), preprocessor.tokens(e, "en", count=False))
+            for i, e in bridge_pool
+        ]
+        index = {pair: k for k, pair in enumerate(bridge_pool)}
+        ranks = np.zeros(2 * n, dtype=int)
+        fold_of = np.arange(n) % folds
+        for fold in range(folds):
+            queries = np.flatnonzero(fold_of == fold)
+            held_out = {index[pairs[k]] for k in queries if pairs[k] in index}
+            bridge = learn_bridge(p for k, p in enumerate(pool) if k not in held_out)
+            fold_ranks = retrieval_ranks(id_tokens, [bridge.translate(t) for t in en_tokens])
+            ranks[queries] = fold_ranks[queries]
+            ranks[queries + n] = fold_ranks[queries + n]
+    return Retrieval(name, float((ranks == 1).mean()), float((1.0 / ranks).mean()), 2 * n)
+
+
+def cross_lingual_p_at_1(pairs: Sequence[tuple[str, str]], preprocessor: Preprocessor) -> float:
+    """Share of halves whose nearest neighbour among all 2n halves is their own other half."""
+    return cross_lingual_retrieval(pairs, preprocessor, "").p_at_1
 
 
 # -- the SINTA abstracts ---------------------------------------------------------------------
