@@ -6,6 +6,7 @@ a task. Everything random takes ``seed``, so the same corpus and parameters give
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Sequence
@@ -13,8 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from pipeline.compare.citations import find_cited_in_corpus
-from pipeline.compare.similarity import Comparison, compare_to_case
+from pipeline.compare.landscape import Neighbour, nearest_combined
+from pipeline.compare.similarity import Comparison, compare_to_case, tfidf_cosines
 from pipeline.documents import ROLE_CASE, ROLE_CITED, Document
 from pipeline.ingest.references import Resolution
 from pipeline.text.preprocess import Preprocessor
@@ -25,6 +29,8 @@ from pipeline.topics.align import TopicSnapshot
 from pipeline.topics.lda import TopicModelResult, TopicParams, fit_topics
 
 log = logging.getLogger(__name__)
+
+NEIGHBOURS = 20  # uncited documents of the field shown as the case's nearest neighbours
 
 
 class AnalysisError(RuntimeError):
@@ -63,6 +69,7 @@ class Analysis:
     preprocessor: Preprocessor  # its stemmer holds the surface forms behind every stem
     cited_in_corpus: list[Resolution]
     preprocessing: dict[str, Any] = field(default_factory=dict)  # workers, stems from cache
+    neighbours: list[Neighbour] = field(default_factory=list)  # uncited, of the field, closest
 
     @property
     def case(self) -> Document:
@@ -89,8 +96,28 @@ class Analysis:
             "themes_human_coded_documents": len(self.theme_run.human),
             "themes_macro_f1": (self.theme_run.card.macro_f1 if self.theme_run.card else None),
             "themes_mean_kappa": (self.theme_run.card.mean_kappa if self.theme_run.card else None),
+            "field_relevance": self._relevance_metrics(),
+            "bridge": {
+                "bilingual_abstracts": self.preprocessor.bridge.pairs,
+                "word_pairs": len(self.preprocessor.bridge.mapping),
+            },
             "seconds": self.timings,
             "preprocessing": self.preprocessing,
+        }
+
+    def _relevance_metrics(self) -> dict[str, Any] | None:
+        relevance = self.theme_run.relevance
+        if relevance is None:
+            return None
+        evaluation = relevance.model.evaluation
+        return {
+            "in_field": int(relevance.in_field.sum()),
+            "left_out": relevance.left_out,
+            "threshold": relevance.threshold,
+            "model": relevance.model.origin,
+            "hand_coded_here": relevance.labelled,
+            "cross_validated": None if evaluation is None else dataclasses.asdict(evaluation),
+            "uncoded_out_of_field": self.theme_run.abstained,
         }
 
 
@@ -128,6 +155,7 @@ def prepare(docs: Sequence[Document], workers: int = 1, stem_cache: Path | None 
     started = time.perf_counter()
     pre = Preprocessor()
     preloaded = pre.use_stem_cache(stem_cache) if stem_cache is not None else 0
+    pre.learn_bridge(docs)  # before the pass: workers get the bridge with the settings
     tokens = list(pre.map_parallel(docs, workers=workers))
     pre.save_stem_cache()
     return Prepared(pre, tokens, time.perf_counter() - started, workers, preloaded)
@@ -162,16 +190,6 @@ def analyse(
     timings["preprocess"] = prepared.seconds
 
     started = time.perf_counter()
-    topics = fit_topics(
-        tokens,
-        pre.surface,
-        params.topics,
-        placed=[case_index, *cited_indices],
-        previous=previous_topics,
-    )
-    timings["topics"] = time.perf_counter() - started
-
-    started = time.perf_counter()
     theme_run = run_themes(
         docs,
         tokens,
@@ -185,7 +203,23 @@ def analyse(
     themes = theme_run.themes()
     timings["themes"] = time.perf_counter() - started
 
+    # Themes first: field relevance (from the lexicon's codings) decides what the topics model.
+    relevance = theme_run.relevance
+    outside = [] if relevance is None else np.flatnonzero(~relevance.in_field).tolist()
+
     started = time.perf_counter()
+    topics = fit_topics(
+        tokens,
+        pre.surface,
+        params.topics,
+        placed=[case_index, *cited_indices],
+        previous=previous_topics,
+        outside=outside,
+    )
+    timings["topics"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    cosines = tfidf_cosines(tokens, case_index)
     comparisons = compare_to_case(
         case_index,
         docs,
@@ -194,6 +228,28 @@ def analyse(
         topics.doc_topics,
         themes,
         [set(c.actor_roles) for c in codings],
+        cosines=cosines,
+    )
+    registry = {case_index, *cited_indices}
+    candidates = [
+        i
+        for i in range(len(docs))
+        if i not in registry and tokens[i] and (relevance is None or relevance.in_field[i])
+    ]
+    method_concepts = frozenset(
+        concept.token
+        for concept in (pre.thesaurus.concepts.values() if pre.thesaurus else ())
+        if concept.domain == "methods"
+    )
+    neighbours = nearest_combined(
+        case_index,
+        candidates,
+        cosines,
+        tokens,
+        topics.doc_topics,
+        themes,
+        NEIGHBOURS,
+        method_concepts,
     )
     cited_in_corpus = find_cited_in_corpus([docs[i] for i in cited_indices], docs)
     timings["compare"] = time.perf_counter() - started
@@ -214,6 +270,7 @@ def analyse(
         preprocessor=pre,
         cited_in_corpus=cited_in_corpus,
         preprocessing=prepared.facts(),
+        neighbours=neighbours,
     )
 
 

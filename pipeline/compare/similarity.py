@@ -69,9 +69,12 @@ def compare_to_case(
     doc_topics: np.ndarray,
     themes: Sequence[set[str]],
     actor_roles: Sequence[set[tuple[str, str]]],
+    cosines: np.ndarray | None = None,
 ) -> list[Comparison]:
-    """One Comparison per cited work, most similar first."""
-    cosines = tfidf_cosines(token_lists, case_index)
+    """One Comparison per cited work, most similar first; ``cosines``: tfidf_cosines to the
+    case, when already computed (the neighbours use them too)."""
+    if cosines is None:
+        cosines = tfidf_cosines(token_lists, case_index)
     case_themes, case_pairs = themes[case_index], actor_roles[case_index]
     out = []
     for i in cited_indices:

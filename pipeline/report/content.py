@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.analysis import Analysis, evidence_for
-from pipeline.compare.landscape import nearest_uncited, topic_map
+from pipeline.compare.landscape import Neighbour, topic_map
 from pipeline.compare.similarity import Comparison
 from pipeline.documents import Document
 from pipeline.report import figures
@@ -65,7 +65,7 @@ class ReportContent:
     case_actor_roles: list[str]
     case_evidence: list[Evidence]
     works: list[WorkProfile]
-    nearest: list[tuple[Document, float]]
+    nearest: list[tuple[Document, Neighbour, str]]  # the document, its scores, why it is close
     tables: dict[str, pd.DataFrame]
     figures: dict[str, str]
     topic_labels: list[str]
@@ -125,10 +125,7 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
         _profile(analysis, labels, by_key[c.key], c, len(case_themes)) for c in analysis.comparisons
     ]
     rows = [analysis.case_index, *[by_key[w.comparison.key] for w in works]]
-    registry = {analysis.case_index, *analysis.cited_indices}
-    nearest = nearest_uncited(
-        analysis.topics.doc_topics, analysis.case_index, sorted(registry), NEAREST_SHOWN
-    )
+    nearest = analysis.neighbours[:NEAREST_SHOWN]
     tables = {
         "similarity": _similarity_table(works, labels),
         "themes": _theme_table(analysis, rows),
@@ -136,7 +133,10 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
         "doc_topics": _doc_topic_table(analysis, rows),
         "classifier": _classifier_table(analysis),
         "evidence": _evidence_table(analysis, rows),
-        "nearest_uncited": _nearest_table(docs, nearest),
+        "nearest_uncited": _nearest_table(docs, analysis.neighbours, labels, analysis),
+        "bridge": pd.DataFrame(
+            analysis.preprocessor.bridge.rows(), columns=["english", "indonesian", "dice"]
+        ),
         "cited_in_corpus": _cited_in_corpus_table(analysis),
         **_topic_group_tables(analysis),
     }
@@ -155,7 +155,7 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
         case_actor_roles=[labels.pair(p) for p in case_pairs],
         case_evidence=_evidence(analysis, labels, analysis.case_index),
         works=works,
-        nearest=[(docs[n.index], n.distance) for n in nearest],
+        nearest=[(docs[n.index], n, _why_close(analysis, labels, n)) for n in nearest],
         tables=tables,
         figures=_figures(analysis, works, rows, nearest, topic_labels, tables),
         topic_labels=topic_labels,
@@ -268,6 +268,7 @@ def _topic_table(analysis: Analysis) -> pd.DataFrame:
     topics = analysis.topics
     stability = topics.stability.per_topic if topics.stability else [None] * topics.k
     unstable = set(topics.stability.unstable) if topics.stability else set()
+    mix = _language_mix(analysis)
     return pd.DataFrame(
         {
             "topic": topics.ids,
@@ -278,8 +279,32 @@ def _topic_table(analysis: Analysis) -> pd.DataFrame:
             "share_in_corpus": [round(float(s), 4) for s in topics.shares],
             "stability": [None if s is None else round(float(s), 3) for s in stability],
             "unstable": [topic in unstable for topic in topics.ids],
+            **mix,
         }
     )
+
+
+def _language_mix(analysis: Analysis) -> dict[str, list[float]]:
+    """Per topic, the share of its weight (over the documents the topics describe) that comes
+    from Indonesian, English and other-language documents, beside the corpus's own mix: a
+    topic far above the corpus's English share would be a language, not a subject."""
+    topics = analysis.topics
+    described = (
+        topics.policy.corpus_indices if topics.policy is not None else range(len(topics.doc_topics))
+    )
+    described = set(described)
+    languages = [d.language if d.language in ("id", "en") else "other" for d in analysis.documents]
+    weights = {lang: np.zeros(topics.k) for lang in ("id", "en", "other")}
+    counts = dict.fromkeys(weights, 0)
+    for i in sorted(described):
+        weights[languages[i]] += topics.doc_topics[i]
+        counts[languages[i]] += 1
+    total = sum(weights.values())
+    total = np.where(total > 0, total, 1.0)
+    n = max(1, sum(counts.values()))
+    out = {f"weight_from_{lang}": np.round(w / total, 3).tolist() for lang, w in weights.items()}
+    out |= {f"corpus_{lang}": [round(c / n, 3)] * topics.k for lang, c in counts.items()}
+    return out
 
 
 def _topic_group_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
@@ -406,12 +431,37 @@ def _cited_in_corpus_table(analysis: Analysis) -> pd.DataFrame:
     )
 
 
-def _nearest_table(docs: list[Document], nearest: list[Any]) -> pd.DataFrame:
+def _why_close(analysis: Analysis, labels: _Labels, n: Neighbour) -> str:
+    """What a neighbour shares with the case, in words: its concepts and its coded themes."""
+    parts = []
+    if n.shared_concepts:
+        surface = analysis.preprocessor.surface
+        parts.append("concepts: " + ", ".join(surface(c) for c in n.shared_concepts[:6]))
+    if n.shared_themes:
+        parts.append("themes: " + ", ".join(labels.themes(set(n.shared_themes))))
+    return "; ".join(parts) or "wording and topics only"
+
+
+def _nearest_table(
+    docs: Sequence[Document], nearest: list[Neighbour], labels: _Labels, analysis: Analysis
+) -> pd.DataFrame:
+    relevance = analysis.theme_run.relevance
+    surface = analysis.preprocessor.surface
     return pd.DataFrame(
         [
             {
                 "rank": rank,
-                "topic_hellinger": round(n.distance, 4),
+                "combined": round(n.combined, 4),
+                "text_cosine": round(n.text, 4),
+                "concept_overlap": round(n.concepts, 4),
+                "theme_overlap": round(n.themes, 4),
+                "topic_similarity": round(1.0 - n.distance, 4),
+                "field_relevance": None
+                if relevance is None
+                else round(float(relevance.scores[n.index]), 3),
+                "shared_concepts": "; ".join(surface(c) for c in n.shared_concepts),
+                "shared_themes": "; ".join(labels.themes(set(n.shared_themes))),
+                "key": docs[n.index].key,
                 "title": docs[n.index].title,
                 "year": docs[n.index].year,
                 "venue": docs[n.index].venue,
@@ -420,7 +470,23 @@ def _nearest_table(docs: list[Document], nearest: list[Any]) -> pd.DataFrame:
             }
             for rank, n in enumerate(nearest, start=1)
         ],
-        columns=["rank", "topic_hellinger", "title", "year", "venue", "source", "doi"],
+        columns=[
+            "rank",
+            "combined",
+            "text_cosine",
+            "concept_overlap",
+            "theme_overlap",
+            "topic_similarity",
+            "field_relevance",
+            "shared_concepts",
+            "shared_themes",
+            "key",
+            "title",
+            "year",
+            "venue",
+            "source",
+            "doi",
+        ],
     )
 
 
@@ -454,8 +520,13 @@ def _figures(
         ],
         float,
     )
-    points = topic_map(analysis.topics.doc_topics, analysis.params.seed)
-    kinds = ["other"] * len(docs)
+    # The map is of the field: documents outside it are neither drawn nor shape the axes.
+    relevance = analysis.theme_run.relevance
+    inside = relevance.in_field if relevance is not None else np.ones(len(docs), dtype=bool)
+    shown = np.flatnonzero(inside)
+    points = np.zeros((len(docs), 2))
+    points[shown] = topic_map(analysis.topics.doc_topics[shown], analysis.params.seed)
+    kinds = ["other" if flag else "outside" for flag in inside]
     near_ids = {n.index for n in nearest}
     for i in near_ids:
         kinds[i] = "near"
@@ -556,12 +627,24 @@ def _summary(
             "The topic measures are exploratory: too few documents beyond the case and its cited "
             "works to fit topics that mean much (see Methods and limits)."
         )
+    relevance = analysis.theme_run.relevance
+    if relevance is not None and relevance.left_out:
+        lines.append(
+            f"{relevance.left_out:,} of the {len(docs):,} documents are outside this field "
+            f"(field relevance below {relevance.threshold:.2f}): they are left out of the "
+            "neighbours, the map and the topics, and get no empowerment codes."
+        )
     if nearest:
         first = docs[nearest[0].index]
         lines.append(
-            f"Of the {len(docs) - len(works) - 1} documents the case does not cite, the closest "
-            f"in topics is “{first.title}” ({first.year or 'n.d.'}; distance "
-            f"{nearest[0].distance:.2f})."
+            f"Of the documents of the field the case does not cite, the closest on wording, "
+            f"concepts, codes and topics together is “{first.title}” ({first.year or 'n.d.'}; "
+            f"{_why_close(analysis, labels, nearest[0])})."
+        )
+    else:
+        lines.append(
+            "No uncited document of this field is in the corpus: the case cannot be placed in a "
+            "wider literature yet (add documents or follow journals)."
         )
     return lines
 
@@ -575,10 +658,16 @@ def _limits(analysis: Analysis) -> list[str]:
         "Themes: coded by the indicator terms of corpus/codebook.toml (sha256 "
         f"{analysis.codebook.sha256[:12]}); each code comes with the sentence that supports it.",
         _classifier_sentence(analysis),
-        "Across languages only the concepts of the bilingual thesaurus are shared, so TF-IDF "
-        "cosine between an Indonesian and an English work understates their likeness; topic and "
-        "theme measures carry more of the comparison there.",
+        analysis.preprocessor.bridge.sentence()
+        + " Words the bridge and the thesaurus do not cover stay apart, so TF-IDF cosine between "
+        "an Indonesian and an English work still understates their likeness somewhat.",
+        "Neighbours of the case: ranked by TF-IDF cosine, shared thesaurus concepts, shared "
+        "coded themes and topic similarity together (the mean of their percentile ranks among "
+        "the documents of the field), never by topic distance alone.",
     ]
+    relevance = analysis.theme_run.relevance
+    if relevance is not None:
+        limits.append(relevance.sentence())
     return limits
 
 

@@ -134,10 +134,11 @@ def timeline(
 
 
 def corpus_map(points: np.ndarray, kinds: Sequence[str], labels: dict[int, str]) -> str:
-    """Every document in topic space (2-D); the case, the cited works and the nearest uncited."""
+    """The documents of the field in topic space (2-D): the case, the cited works, the nearest
+    uncited; kinds other than these and "other" (documents outside the field) are not drawn."""
     fig, ax = plt.subplots(figsize=(7, 5))
     styles = {
-        "other": {"color": "#b9c3cf", "s": 8, "label": "other documents"},
+        "other": {"color": "#b9c3cf", "s": 8, "label": "other documents of the field"},
         "near": {"color": "#27ae60", "s": 30, "label": "nearest uncited works"},
         "cited": {"color": "#3b7dd8", "s": 30, "label": "cited works"},
         "case": {"color": "#c0392b", "s": 90, "label": "the case", "marker": "*"},
@@ -152,7 +153,7 @@ def corpus_map(points: np.ndarray, kinds: Sequence[str], labels: dict[int, str])
     ax.set_xticks([])
     ax.set_yticks([])
     ax.legend(fontsize=7, frameon=False, loc="best")
-    ax.set_title("The case among all documents (topic space, 2-D)", fontsize=10)
+    ax.set_title("The case among the documents of the field (topic space, 2-D)", fontsize=10)
     return _to_data_uri(fig)
 
 

@@ -21,6 +21,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "each_work": ("Each cited work", "Setiap karya rujukan"),
     "landscape": ("The case in the wider literature", "Kasus dalam literatur yang lebih luas"),
     "nearest": ("Nearest works the case does not cite", "Karya terdekat yang tidak dirujuk kasus"),
+    "why_close": ("Why it is close", "Mengapa dekat"),
     "topics": ("Topics", "Topik"),
     "classifier": (
         "Theme classifier: model card (against hand codings, grouped by journal)",

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.corpus import DocumentsById
-from pipeline.documents import Document
+from pipeline.documents import ROLE_CASE, ROLE_CITED, Document
 from pipeline.text.preprocess import Preprocessor
 from pipeline.themes.card import ModelCard
 from pipeline.themes.codebook import Codebook
@@ -24,8 +24,16 @@ from pipeline.themes.evaluation import GOLD_WEIGHT, evaluate
 from pipeline.themes.labels import Label
 from pipeline.themes.lexicon import Coding, LexiconCoder
 from pipeline.themes.model import ThemeClassifier, training_matrix, with_lexicon_features
+from pipeline.themes.relevance import (
+    FEATURES,
+    FeatureMaker,
+    FieldTerms,
+    Relevance,
+    read_relevance_labels,
+    score_relevance,
+)
 from pipeline.themes.sheet import rank_uncertain, write_sheet
-from pipeline.themes.texts import journal
+from pipeline.themes.texts import journal, text_hash
 
 
 @dataclass
@@ -40,6 +48,8 @@ class ThemeRun:
     card: ModelCard | None
     trained_on: int = 0  # documents the classifier was fitted on
     lexicon_coded: int = 0  # documents without a human coding, of which a sample may be used
+    relevance: Relevance | None = None  # field membership of every document (relevance.py)
+    abstained: int = 0  # documents outside the field left without empowerment codes
 
     @property
     def sampled(self) -> bool:
@@ -120,15 +130,40 @@ def run_themes(
     ``training_rows``); None for all.
     """
     coder = LexiconCoder(codebook)
+    field_terms = FieldTerms.load()
+    maker = FeatureMaker(codebook, field_terms)
     # One pass over the documents (a large corpus is read from the store as it goes).
-    codings, doc_ids, journals = [], [], []
-    for doc in docs:
-        codings.append(coder.code(doc))
+    codings, doc_ids, journals, hashes, field_rows, registry = [], [], [], [], [], []
+    for i, doc in enumerate(docs):
+        coding = coder.code(doc)
+        codings.append(coding)
         doc_ids.append(doc.id)
         journals.append(journal(doc))
+        hashes.append(text_hash(doc))
+        field_rows.append(maker.features(doc, coding))
+        if doc.role in (ROLE_CASE, ROLE_CITED):
+            registry.append(i)
+    relevance = score_relevance(
+        np.vstack(field_rows) if field_rows else np.zeros((0, len(FEATURES))),
+        doc_ids,
+        hashes,
+        journals,
+        field_terms,
+        read_relevance_labels(labels_dir / "relevance.csv"),
+        always_in=registry,
+        seed=seed,
+    )
     features = _Features(tokens, codings)
     check = load_human_labels(labels_dir, DocumentsById(docs, doc_ids), codebook)
-    lexicon_themes = [c.themes(codebook.min_hits) for c in codings]
+    # Outside the field the lexicon's hits are passing words ("kesehatan" in a clinical paper):
+    # they neither code the document nor teach the classifier. Method codes still apply.
+    method = {t.id for t in codebook.family("method")}
+    lexicon_themes = [
+        c.themes(codebook.min_hits)
+        if relevance.in_field[i]
+        else c.themes(codebook.min_hits) & method
+        for i, c in enumerate(codings)
+    ]
     y, is_gold = training_matrix(doc_ids, lexicon_themes, check.valid, codebook.ids)
     rows = training_rows(is_gold, max_training, seed)
     classifier = ThemeClassifier(codebook.ids, seed=seed)
@@ -149,6 +184,13 @@ def run_themes(
         coder,
         preprocessor.surface,
     )
+    abstained = 0
+    for i, doc_codes in enumerate(codes):
+        if relevance.in_field[i] or doc_ids[i] in check.valid:
+            continue  # a hand coding decides for its document, in the field or not
+        kept = {t: code for t, code in doc_codes.items() if t in method}
+        abstained += len(kept) < len(doc_codes)
+        codes[i] = kept
     card = None
     if with_evaluation and is_gold.sum() >= 10:
         evaluation = evaluate(
@@ -173,6 +215,8 @@ def run_themes(
         card,
         trained_on=len(rows),
         lexicon_coded=int((~is_gold).sum()),
+        relevance=relevance,
+        abstained=abstained,
     )
 
 

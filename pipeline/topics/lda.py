@@ -195,16 +195,18 @@ def fit_topics(
     *,
     placed: Sequence[int] = (),
     previous: TopicSnapshot | None = None,
+    outside: Sequence[int] = (),
 ) -> TopicModelResult:
     """The topic stage: policy, sweep over K, seeds, mixtures for all documents, stable ids.
 
     ``placed``: documents to place in the model rather than fit it on (the case and its cited
     works), honoured when the rest make a corpus large enough; ``previous``: the last run's
-    snapshot (persist.previous_topics), to carry its topic ids over.
+    snapshot (persist.previous_topics), to carry its topic ids over; ``outside``: documents
+    outside the field, left out of the fit and the shares when the field has enough (policy.py).
     """
     params = params or TopicParams()
     policy = corpus_policy(
-        token_lists, placed, params.min_documents, params.max_fit_documents, params.seed
+        token_lists, placed, params.min_documents, params.max_fit_documents, params.seed, outside
     )
     fit_lists = [token_lists[i] for i in policy.fit_indices]
     dictionary = build_dictionary(fit_lists, params)

@@ -51,10 +51,13 @@ def corpus_policy(
     min_documents: int = MIN_DOCUMENTS_FOR_FINDINGS,
     max_fit_documents: int | None = None,
     seed: int = 0,
+    outside: Sequence[int] = (),
 ) -> CorpusPolicy:
     """Decide from the documents that have words; ``placed`` = the case and its cited works;
     ``max_fit_documents``: above this many documents in the wider corpus, fit on a random sample
-    of that size drawn with ``seed`` (None: never sample)."""
+    of that size drawn with ``seed`` (None: never sample); ``outside``: documents outside the
+    field (themes/relevance.py), neither fitted on nor described by the topics, when the field
+    alone has enough documents (else the whole corpus is used, and the sentence says so)."""
     n = len(token_lists)
     placed_set = set(placed)
     if not placed_set <= set(range(n)):
@@ -68,13 +71,30 @@ def corpus_policy(
         )
     wider = [i for i in range(n) if i not in placed_set and token_lists[i]]
     usable = sum(1 for tokens in token_lists if tokens)
+    outside_set = set(outside) - placed_set
+    field_note = ""
+    if outside_set:
+        in_field = [i for i in wider if i not in outside_set]
+        if len(in_field) >= min_documents:
+            field_note = (
+                f" Only documents of this field were used: {len(outside_set):,} documents "
+                "scored outside it (field relevance) were left out of the fit and of the topic "
+                "shares."
+            )
+            wider = in_field
+        else:
+            field_note = (
+                f" The field alone has {len(in_field)} documents beyond the case and its cited "
+                f"works, fewer than {min_documents}, so the {len(outside_set):,} documents "
+                "outside it were kept in the fit."
+            )
     if len(wider) >= min_documents:
         to_place = sorted(placed_set)
         fit = wider
         if max_fit_documents is not None and len(wider) > max_fit_documents:
             chosen = np.random.default_rng(seed).choice(len(wider), max_fit_documents, False)
             fit = [wider[i] for i in sorted(chosen.tolist())]
-        sentence = _sentence(len(fit), len(wider), len(to_place), seed)
+        sentence = _sentence(len(fit), len(wider), len(to_place), seed) + field_note
         return CorpusPolicy(fit, to_place, False, sentence, wider)
     fit = [i for i in range(n) if token_lists[i]]
     beyond = f" ({len(wider)} beyond the case and its cited works)" if placed_set else ""
