@@ -528,3 +528,13 @@ class TestOneMatchPerDocument:
     def test_names_must_match_the_resolutions(self):
         with pytest.raises(ValueError, match="2 resolutions but 1 names"):
             one_match_per_document([resolve(parse_reference("A (2020). B."), [])] * 2, ["x"])
+
+
+def test_the_rule_the_report_states_is_the_one_in_force():
+    from pipeline.ingest.references import NEAR_EQUAL, TITLE_AGREES
+    from pipeline.report.i18n import STRINGS
+
+    english, indonesian = STRINGS["cited_rule"]
+    for threshold in (NEAR_EQUAL, TITLE_AGREES):
+        assert f"{threshold:.2f} or more" in english
+        assert f"{threshold:.2f}".replace(".", ",") + " atau lebih" in indonesian
