@@ -126,3 +126,19 @@ def test_nearest_uncited_works_are_listed(written_report):
     with (written_report / "nearest_uncited.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["title"] for row in rows] == [WIDER.title]
+
+
+def test_cited_works_in_the_corpus_are_named_by_key_and_title_and_never_by_hash_id(written_report):
+    with (written_report / "cited_in_corpus.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 15
+    assert all(row["title"] and row["reason"] for row in rows)
+    assert [row["found"] for row in rows] == ["False"] * 15  # only a wider document to match
+    assert not any(re.search(r"\b[0-9a-f]{16}\b", row["reason"]) for row in rows)
+    named = [row for row in rows if WIDER.title in row["reason"]]
+    assert named and all(row["reason"].startswith("not found: best candidate “") for row in named)
+    html = (written_report / "index.html").read_text(encoding="utf-8")
+    assert "0 of the 15 cited works found in the corpus." in html
+    markdown = (written_report / "report.md").read_text(encoding="utf-8")
+    assert "## The cited works found in the gathered corpus" in markdown
+    assert "| lestari2023 | Innovation Of Local Government" in markdown

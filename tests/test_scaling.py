@@ -14,7 +14,7 @@ import pytest
 from bench.synthetic import synthetic_documents
 from pipeline.compare.citations import as_reference, find_cited_in_corpus
 from pipeline.documents import Document
-from pipeline.ingest.references import resolve
+from pipeline.ingest.references import Resolution, one_match_per_document, resolve
 from pipeline.text.preprocess import Preprocessor
 from pipeline.themes.codebook import load_codebook
 from pipeline.themes.run import run_themes, training_rows
@@ -70,14 +70,83 @@ class TestCitedInCorpusAtScale:
                         extra={},
                     )
                 )
-        candidates = [d for d in corpus if d.source != "registry"]
-        fast = find_cited_in_corpus(cited, corpus)
-        slow = [resolve(as_reference(work), candidates) for work in cited]
-        assert [(r.document, r.confidence, r.reason) for r in fast] == [
-            (r.document, r.confidence, r.reason) for r in slow
-        ]
+        fast = _pruned_as_exhaustive(cited, corpus)
         assert [r.resolved for r in fast] == [True, True, True, False]
-        assert "no match: best candidate" in fast[-1].reason
+        assert "not found: best candidate" in fast[-1].reason
+
+    def test_pruned_search_gives_the_exhaustive_answer_without_years_or_authors(self):
+        """As in the SINTA abstracts: candidates with no year and no author, generic cited
+        titles, near-equal and merely close copies, and one document two works want."""
+        rng = random.Random(11)
+        titles = [
+            "Pendampingan Petani Kopi oleh LSM di Pagar Alam",
+            "Bank Sampah dan Ekonomi Sirkular di Kelurahan Tanjung Barangan",
+            "Village Funds and Local Participation in South Sumatra",
+            "Model Pemberdayaan Masyarakat",  # generic
+        ]
+        cited = [
+            work.with_changes(title=title)
+            for work, title in zip(_cited(len(titles)), titles, strict=True)
+        ]
+        corpus: list[Document] = [*cited, *synthetic_documents(150, seed=7)]
+        for i, work in enumerate(cited):
+            for j in range(5):
+                words = work.title.split()
+                if j in (1, 3):
+                    del words[rng.randrange(len(words))]
+                if j == 2:
+                    words.insert(rng.randrange(len(words)), "Kabupaten")
+                corpus.append(
+                    Document(
+                        source="csv",
+                        identifier=f"{i}-{j}",
+                        title=" ".join(words).upper() if j == 4 else " ".join(words),
+                        year=(None, None, None, work.year, (work.year or 2020) - 3)[j],
+                        authors=() if j < 3 else ("Someone Else",),
+                        venue="Jurnal Uji",
+                    )
+                )
+        fast = _pruned_as_exhaustive(cited, corpus)
+        # Distinctive titles: found by their equal copy with no year or author (j = 0).
+        assert [r.resolved for r in fast] == [True, True, True, False]
+        assert [r.document.identifier for r in fast[:3] if r.document] == ["0-0", "1-0", "2-0"]
+        # The generic title: its equal copy (j = 4) is three years off, nothing confirms the
+        # others, and the one of the same year (j = 3) lost a word.
+        assert "a generic title (no distinctive word)" in fast[-1].reason
+
+    def test_one_document_wanted_by_two_works_goes_to_the_stronger(self):
+        first, second = _cited(3)[1:]
+        title = "Bank Sampah Kelurahan Tanjung Barangan dan Ekonomi Sirkular"
+        first = first.with_changes(title=title)
+        twin = second.with_changes(title=title + " Warga")
+        copy = Document(source="csv", identifier="c", title=title, year=first.year)
+        fast = _pruned_as_exhaustive([twin, first], [first, twin, copy])
+        assert fast[1].document is not None and fast[1].document.id == copy.id
+        assert not fast[0].resolved and _id(fast[0].candidate) == copy.id
+        assert fast[0].reason.startswith(
+            f"not found: its best candidate “{title}” ({first.year}) is the match of work1"
+        )
+
+
+def _pruned_as_exhaustive(cited: list[Document], corpus: list[Document]) -> list[Resolution]:
+    """find_cited_in_corpus, checked against resolve on every non-registry document (then one
+    match per document): the same document, candidate, confidence and reason for each work."""
+    candidates = [d for d in corpus if d.source != "registry"]
+    fast = find_cited_in_corpus(cited, corpus)
+    slow = one_match_per_document(
+        [resolve(as_reference(work), candidates) for work in cited], [w.key for w in cited]
+    )
+    assert [_facts(r) for r in fast] == [_facts(r) for r in slow]
+    return fast
+
+
+def _facts(r: Resolution) -> tuple[object, ...]:
+    """What a resolution says (the pruned search strips the candidates' texts, so by id)."""
+    return (_id(r.document), _id(r.candidate), r.confidence, r.reason)
+
+
+def _id(doc: Document | None) -> str | None:
+    return doc.id if doc is not None else None
 
 
 class TestTopicSample:

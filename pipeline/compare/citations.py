@@ -2,19 +2,30 @@
 
 The registry describes each cited work; the wider corpus may hold the same work with its full
 abstract or text. Each registry entry is turned into a reference and resolved against every
-document that is not itself from the registry (DOI first, then title + year + first author), so
-the report can say where a cited work was found, how sure the match is and why, and list the ones
-not found.
+document that is not itself from the registry, by the rule of ``references.resolve``: a DOI match
+is certain; otherwise the title must nearly equal the work's (similarity 0.96 or more), or agree
+well (0.85 or more) with the same year or first author to confirm it, and a generic title (fewer
+than two words left once stop words and the field's frequent title words are set aside, see
+``ingest.generic_titles``) needs both a near-equal title and that confirmation. Then no document
+may be the match of two cited works: the stronger match keeps it and the other is reported not
+found, naming the work that kept it (``references.one_match_per_document``). So the report can
+say where a cited work was found, how sure the match is and why, and for the ones not found which
+candidate came closest and why it was rejected.
 
 At scale: ``references.resolve`` scores, with difflib, every document sharing a title word with
 the reference, and in this literature nearly every title shares "desa", "masyarakat" or
 "pemberdayaan" with a cited one: on 100,000 documents that was about 750,000 comparisons of a
 few milliseconds each. ``find_cited_in_corpus`` gives ``resolve`` the same answer from far fewer
-candidates, exactly: it bounds each candidate's score from above cheaply (see ``_TitleBounds``),
-scores candidates in order of that bound, and stops once no remaining candidate could change the
-answer (which depends only on the best candidate, and on the second when both are matches: the
-"close second" ``resolve`` names). ``resolve`` then runs on the documents that could still
-matter, so its reasons and tie-breaks are its own.
+candidates, exactly: it bounds each candidate's title similarity from above cheaply (see
+``_TitleBounds``), scores candidates in order of that bound times the best factor their year
+allows, and stops once no remaining candidate could change the answer. The answer depends on
+the best two accepted candidates (the match, and a "close second" within 0.05 that ``resolve``
+names) and, while no candidate is accepted, on the best candidate of all (the one a "not found"
+names). A candidate can only be accepted if its title bound reaches what its year and author
+require (``references.needed_title``), which prunes most of them. ``resolve`` then runs on the
+documents that could still matter, so its reasons and tie-breaks are its own. (The pruned search
+stays here rather than inside ``resolve``: it needs an index over the candidates, built once for
+all cited works, which a one-reference function would have to build on every call.)
 """
 
 from __future__ import annotations
@@ -26,7 +37,19 @@ from dataclasses import replace
 import numpy as np
 
 from pipeline.documents import Document, normalise_doi, normalise_title
-from pipeline.ingest.references import MIN_CONFIDENCE, Reference, Resolution, resolve
+from pipeline.ingest.generic_titles import is_generic
+from pipeline.ingest.references import (
+    CLOSE_SECOND,
+    MIN_CONFIDENCE,
+    Agreement,
+    Reference,
+    Resolution,
+    agreement,
+    judge,
+    needed_title,
+    one_match_per_document,
+    resolve,
+)
 
 # Characters of normalised titles, counted per bucket: a-z, 0-9, space, everything else in one
 # bucket (merging characters can only raise the bound, so it stays an upper bound).
@@ -50,12 +73,13 @@ def as_reference(doc: Document) -> Reference:
 
 
 def find_cited_in_corpus(cited: Sequence[Document], corpus: Sequence[Document]) -> list[Resolution]:
-    """One Resolution per cited work, against the non-registry documents only (the same answer
-    as ``resolve`` against all of them; see the module docstring)."""
+    """One Resolution per cited work, against the non-registry documents only: ``resolve``'s
+    answer for each (see the module docstring), then at most one cited work per document."""
     # Matching reads titles, years, authors and DOIs only: the texts stay in the store.
     candidates = [replace(d, abstracts={}, full_text="") for d in corpus if d.source != "registry"]
     bounds = _TitleBounds(candidates)
-    return [_resolve_pruned(as_reference(doc), candidates, bounds) for doc in cited]
+    found = [_resolve_pruned(as_reference(doc), candidates, bounds) for doc in cited]
+    return one_match_per_document(found, [doc.key for doc in cited])
 
 
 def _counts(words: Sequence[str]) -> np.ndarray:
@@ -171,36 +195,30 @@ def _lcs_ratio(a: str, b: str) -> float:
 
 
 class _Factors:
-    """What year and first author leave of a perfect title match, exactly as ``resolve`` scores
-    them: ``resolve`` itself, on the reference and a candidate both titled "z" (title
-    similarity 1), so the score is the factor alone and costs microseconds."""
-
-    _TITLE = "z"
+    """What year and first author leave of a candidate's title similarity (``agreement``,
+    exactly as ``resolve`` weighs them), memoised per distinct (year, first author)."""
 
     def __init__(self, ref: Reference) -> None:
-        self.ref = replace(ref, title=self._TITLE, doi="")
-        self._cache: dict[tuple[object, ...], float] = {}
+        self.ref = ref
+        self._cache: dict[tuple[object, ...], Agreement] = {}
 
-    def exact(self, doc: Document) -> float:
+    def exact(self, doc: Document) -> Agreement:
         return self._of(doc.year, doc.authors[:1])
 
     def best_for_year(self, year: int | None) -> float:
         """The highest factor any candidate of ``year`` can have: its first author the
         reference's own, or unknown."""
-        return max(self._of(year, self.ref.authors[:1]), self._of(year, ()))
+        return max(self._of(year, self.ref.authors[:1]).factor, self._of(year, ()).factor)
 
-    def _of(self, year: int | None, authors: tuple[str, ...]) -> float:
+    def _of(self, year: int | None, authors: tuple[str, ...]) -> Agreement:
         key = (year, authors)
         if key not in self._cache:
-            proxy = Document(
-                source="bound", identifier="bound", title=self._TITLE, year=year, authors=authors
-            )
-            self._cache[key] = resolve(self.ref, [proxy]).confidence + _EPSILON
+            self._cache[key] = agreement(self.ref, year, authors)
         return self._cache[key]
 
 
 def _resolve_pruned(ref: Reference, docs: Sequence[Document], bounds: _TitleBounds) -> Resolution:
-    """``resolve(ref, docs)``, scoring only the candidates that could be among the best two."""
+    """``resolve(ref, docs)``, scoring only the candidates that could change its answer."""
     if ref.doi:
         same = [d for d in docs if d.doi and normalise_doi(d.doi) == ref.doi]
         if same:
@@ -209,6 +227,7 @@ def _resolve_pruned(ref: Reference, docs: Sequence[Document], bounds: _TitleBoun
     index = bounds.sharing(words) if words else []
     if not index:
         return resolve(ref, [])  # the same "no title" or "no document shares a word" answer
+    generic = is_generic(ref.title)
     titles = bounds.upper(ref.title, np.array(index, dtype=int)).tolist()
     factors = _Factors(ref)
     # First bound: title bound x the best factor of the candidate's year; sorted by it.
@@ -217,32 +236,67 @@ def _resolve_pruned(ref: Reference, docs: Sequence[Document], bounds: _TitleBoun
         for i, t in zip(index, titles, strict=True)
     ]
     order = sorted(range(len(index)), key=lambda k: -first[k])
-    scores: list[float] = []  # of the documents scored, best first
-    scored: list[tuple[float, Document]] = []
+    search = _Search()
     for k in order:
-        threshold = _threshold(scores)
-        if first[k] < threshold:
+        if first[k] < search.threshold():
             break  # no candidate left can change the answer
         doc = docs[index[k]]
         if index[k] not in bounds.always:
-            factor = factors.exact(doc)
-            if titles[k] * factor < threshold or bounds.tight(ref.title, index[k]) * factor < (
-                threshold
-            ):
+            agreed = factors.exact(doc)
+            need = needed_title(generic, agreed.confirmed)
+            if not search.matters(titles[k], agreed.factor, need):
                 continue
-        score = resolve(ref, [doc]).confidence
-        scored.append((score, doc))
-        scores = sorted([*scores, score], reverse=True)[:2]
-    # resolve rounds to 4 places: keep every document that could still matter.
-    threshold = _threshold(scores)
-    return resolve(ref, [doc for score, doc in scored if score + _EPSILON >= threshold])
+            if not search.matters(bounds.tight(ref.title, index[k]), agreed.factor, need):
+                continue
+        verdict = judge(ref, doc, generic)
+        search.add(verdict.score, verdict.accepted, doc)
+    return resolve(ref, search.kept())
 
 
-def _threshold(scores: list[float]) -> float:
-    """The score a candidate must be able to reach to change ``resolve``'s answer, given the
-    best two scores found so far: beat the best; or, once the best is a match, be a match close
-    behind it (the "close second" ``resolve`` names). Below the match threshold only the best
-    candidate is named, so the second does not count there."""
-    best = scores[0] - _EPSILON if scores else -1.0
-    second = scores[1] - _EPSILON if len(scores) > 1 else -1.0
-    return min(best, max(second, MIN_CONFIDENCE - _EPSILON))
+class _Search:
+    """The candidates scored so far, and the score another must be able to reach to matter:
+    among accepted ones, to become the match or the close second behind it; while none is
+    accepted, to become the best candidate of all (the one a "not found" names)."""
+
+    def __init__(self) -> None:
+        self.scored: list[tuple[float, bool, Document]] = []
+        self.accepted: list[float] = []  # the best two accepted scores, best first
+        self.best = -1.0  # the best score of all
+
+    def add(self, score: float, accepted: bool, doc: Document) -> None:
+        self.scored.append((score, accepted, doc))
+        self.best = max(self.best, score)
+        if accepted:
+            self.accepted = sorted([*self.accepted, score], reverse=True)[:2]
+
+    def accepted_threshold(self) -> float:
+        """What an acceptable candidate must reach: the match threshold; once one is accepted,
+        also within CLOSE_SECOND of it; once two are, also above the second."""
+        threshold = MIN_CONFIDENCE
+        if self.accepted:
+            threshold = max(threshold, self.accepted[0] - CLOSE_SECOND)
+        if len(self.accepted) > 1:
+            threshold = max(threshold, self.accepted[1])
+        return threshold - _EPSILON
+
+    def threshold(self) -> float:
+        """What any candidate must reach to matter at all."""
+        if self.accepted:
+            return self.accepted_threshold()
+        return min(self.accepted_threshold(), self.best - _EPSILON)
+
+    def matters(self, title: float, factor: float, need: float | None) -> bool:
+        """Could a candidate with title similarity at most ``title``, this year and author
+        ``factor`` and this title requirement (``needed_title``) change the answer?"""
+        score = title * factor
+        could_accept = need is not None and title >= need - _EPSILON
+        if could_accept and score >= self.accepted_threshold():
+            return True
+        return not self.accepted and score >= self.best - _EPSILON
+
+    def kept(self) -> list[Document]:
+        """The documents scored that could still matter to ``resolve``'s answer."""
+        if self.accepted:
+            threshold = self.accepted_threshold()
+            return [d for score, ok, d in self.scored if ok and score >= threshold]
+        return [d for score, _, d in self.scored if score >= self.best - _EPSILON]

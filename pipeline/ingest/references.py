@@ -6,10 +6,27 @@ the authors, "Kota: Penerbit" for books), and the trained parsers (GROBID, anyst
 Ruby service. A few ordered rules cover these styles and fail soft: what a rule cannot place stays
 in ``venue`` and the record's ``kind`` says ``unknown``, so a human can see what was not understood.
 
-Resolution is deliberately conservative. A DOI match is certain; otherwise a work must agree on
-its title (token-set ratio on normalised titles, written with difflib so no C extension is needed)
-and the year and the first author's surname can only confirm or weaken that. Every match carries
-its confidence and the reason in words, and references that match nothing are listed, not dropped.
+Resolution is deliberately conservative: a wrong match says a cited work is in the corpus when it
+is not, which a researcher would repeat. A DOI match is certain. Otherwise a candidate is scored
+by its title similarity (``title_similarity``: token-set and sorted-word ratios of normalised
+titles, written with difflib so no C extension is needed) times a factor for the year and the
+first author's surname (``agreement``: 1 when the same or confirming, less when unknown or
+different), and it is taken as the referenced work only when
+
+- its title nearly equals the reference's (similarity ``NEAR_EQUAL``, 0.96, or more: the same
+  words but for a short word added, dropped or misspelt), or its title agrees well
+  (``TITLE_AGREES``, 0.85, or more) and the same year or the same first author confirms it;
+- for a generic title (``generic_titles.is_generic``: fewer than two words left once stop words
+  and the field's frequent title words are set aside, such as "Model pemberdayaan masyarakat"),
+  only a near-equal title confirmed by the same year or first author will do, since several
+  papers carry such a title;
+- and its score stays at ``MIN_CONFIDENCE`` (0.6) or more, so that a year and an author that
+  both disagree veto even an equal title.
+
+The match is the best-scoring accepted candidate. Every resolution carries its confidence and
+the reason in words; a reference that matches nothing names its best candidate (by registry key,
+or by title, venue and year: never by hash id), and says why it was rejected. References that
+match nothing are listed, not dropped.
 """
 
 from __future__ import annotations
@@ -21,12 +38,19 @@ from difflib import SequenceMatcher
 from typing import Literal
 
 from pipeline.documents import Document, normalise_doi, normalise_title
+from pipeline.ingest.generic_titles import distinctive_words, is_generic
 from pipeline.store import Store
 
 Kind = Literal["article", "book", "proceedings", "report", "unknown"]
 
 # Confidence below which a best candidate is not taken as the referenced work.
 MIN_CONFIDENCE = 0.6
+# Title similarity at which two titles count as nearly equal (a match without more evidence).
+NEAR_EQUAL = 0.96
+# The least title similarity of a match that the same year or first author confirms.
+TITLE_AGREES = 0.85
+# A second accepted candidate this close behind the match is named in its reason.
+CLOSE_SECOND = 0.05
 
 _SPACES = re.compile(r"\s+")
 _DASHES = re.compile(r"\s*[-‐‑‒–—]+\s*")
@@ -146,6 +170,8 @@ class Resolution:
     document: Document | None
     confidence: float
     reason: str
+    # The best candidate weighed: the match itself, or the document rejected (None: none).
+    candidate: Document | None = None
 
     @property
     def resolved(self) -> bool:
@@ -466,40 +492,119 @@ def _title_words(doc: Document) -> set[str]:
     return {w for t in _titles(doc) for w in normalise_title(t).split()}
 
 
-def _score(ref: Reference, doc: Document) -> tuple[float, str]:
-    title, which = max((title_similarity(ref.title, t), i) for i, t in enumerate(_titles(doc)))
-    reasons = [
-        f"title {title:.2f}" + (" (as published)" if which == 1 else ""),
-    ]
-    factor = 1.0
-    if ref.year is None or doc.year is None:
+def describe(doc: Document) -> str:
+    """A document as a reader can look it up: its registry key, else its title in quotes (cut
+    at 100 characters) with its venue and year; never the hash id nobody can look up."""
+    if doc.extra.get("key"):
+        return str(doc.extra["key"])
+    title = _SPACES.sub(" ", doc.title).strip() or "(untitled)"
+    if len(title) > 100:
+        title = title[:99].rstrip() + "…"
+    where = ", ".join(part for part in (doc.venue.strip(), str(doc.year or "")) if part)
+    return f"“{title}”" + (f" ({where})" if where else "")
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """What the year and the first author say of a candidate: the factor they leave of its
+    title similarity, whether either of them confirms it, and both in words."""
+
+    factor: float
+    confirmed: bool
+    year: str
+    author: str
+
+
+def agreement(ref: Reference, year: int | None, authors: Sequence[str]) -> Agreement:
+    """Year and first author of a candidate against the reference's.
+
+    Only the same year and the same first author confirm; an unknown one costs a little (0.95),
+    a year one off more (0.9), a year further off or another first author much more (0.6, 0.7).
+    """
+    factor, confirmed = 1.0, False
+    if ref.year is None or year is None:
         factor *= 0.95
-        reasons.append("year unknown")
-    elif ref.year == doc.year:
-        reasons.append("same year")
-    elif abs(ref.year - doc.year) == 1:
+        year_words = "year unknown"
+    elif ref.year == year:
+        confirmed = True
+        year_words = "same year"
+    elif abs(ref.year - year) == 1:
         factor *= 0.9
-        reasons.append(f"year {ref.year} vs {doc.year}")
+        year_words = f"years differ by one ({ref.year} vs {year})"
     else:
         factor *= 0.6
-        reasons.append(f"year {ref.year} vs {doc.year}")
+        year_words = f"years differ ({ref.year} vs {year})"
     surname = ref.first_author_surname.lower()
-    doc_author = _author_tokens(doc.authors)
+    doc_author = _author_tokens(authors)
     if not surname or not doc_author:
         factor *= 0.95
-        reasons.append("first author unknown")
+        author_words = "first author unknown"
     elif set(_NAME_TOKEN.findall(surname)) & doc_author:
-        reasons.append("same first author")
+        confirmed = True
+        author_words = "same first author"
     else:
         factor *= 0.7
-        reasons.append(f"first author {ref.first_author_surname!r} not {doc.authors[0]!r}")
-    return title * factor, ", ".join(reasons)
+        author_words = f"first authors differ ({ref.first_author_surname} vs {authors[0]})"
+    return Agreement(factor, confirmed, year_words, author_words)
+
+
+def needed_title(generic: bool, confirmed: bool) -> float | None:
+    """The title similarity a candidate needs (the module docstring's rule); None: no title
+    similarity is enough (a generic title that neither year nor first author confirms)."""
+    if generic:
+        return NEAR_EQUAL if confirmed else None
+    return TITLE_AGREES if confirmed else NEAR_EQUAL
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """One candidate weighed: its score (title similarity x year and author factor), whether it
+    may be taken as the referenced work, the evidence in words and, when it may not, why."""
+
+    score: float
+    accepted: bool
+    evidence: str
+    failed: str
+
+
+def judge(
+    ref: Reference, doc: Document, generic: bool, min_confidence: float = MIN_CONFIDENCE
+) -> Judgement:
+    """Weigh ``doc`` as the work ``ref`` names (``generic``: ``is_generic(ref.title)``)."""
+    title, which = max((title_similarity(ref.title, t), i) for i, t in enumerate(_titles(doc)))
+    agreed = agreement(ref, doc.year, doc.authors)
+    score = title * agreed.factor
+    title_words = f"title similarity {title:.2f}" + (" (as published)" if which == 1 else "")
+    evidence = f"{title_words}, {agreed.year}, {agreed.author}"
+    need = needed_title(generic, agreed.confirmed)
+    failed = ""
+    if title < TITLE_AGREES:
+        failed = f"the titles differ (a match needs {TITLE_AGREES:.2f} or more)"
+    elif need is None or (generic and title < need):
+        words = distinctive_words(ref.title)
+        which_words = f"distinctive: {', '.join(words)}" if words else "no distinctive word"
+        failed = (
+            f"a generic title ({which_words}) needs a near-equal title ({NEAR_EQUAL:.2f} or more) "
+            "and the same year or first author"
+        )
+    elif title < need:
+        failed = (
+            f"the title is close but not near-equal ({NEAR_EQUAL:.2f}), and neither the year "
+            "nor the first author agrees"
+        )
+    elif score < min_confidence:
+        failed = (
+            f"the year and first author leave a confidence of {score:.2f}, "
+            f"under {min_confidence:.2f}"
+        )
+    return Judgement(score, not failed, evidence, failed)
 
 
 def resolve(
     ref: Reference, documents: Sequence[Document], min_confidence: float = MIN_CONFIDENCE
 ) -> Resolution:
-    """The document ``ref`` names: DOI first, then the best title + year + first author match.
+    """The document ``ref`` names: DOI first, then the best-scoring candidate the title rule
+    accepts (module docstring); when none is accepted, the best candidate and why it was not.
 
     Ties go to the registry's curated record, then to the lowest id, so the answer never
     depends on the order documents are given in.
@@ -508,30 +613,74 @@ def resolve(
         same = [d for d in documents if d.doi and normalise_doi(d.doi) == ref.doi]
         if same:
             best = min(same, key=lambda d: (d.source != "registry", d.id))
-            return Resolution(ref, best, 1.0, f"same DOI {ref.doi}")
+            return Resolution(ref, best, 1.0, f"same DOI {ref.doi}", candidate=best)
     if not normalise_title(ref.title):
         return Resolution(ref, None, 0.0, "no title and no DOI to match on")
     # Only works sharing a title word are scored: SequenceMatcher is too slow for every pair
     # of a large store, and a work with no word in common could not pass the threshold anyway.
     words = set(normalise_title(ref.title).split())
-    scored = sorted(
-        ((*_score(ref, d), d) for d in documents if words & _title_words(d)),
-        key=lambda x: (-x[0], x[2].source != "registry", x[2].id),
+    generic = is_generic(ref.title)
+    judged = sorted(
+        ((judge(ref, d, generic, min_confidence), d) for d in documents if words & _title_words(d)),
+        key=lambda x: (-x[0].score, x[1].source != "registry", x[1].id),
     )
-    if not scored:
+    if not judged:
         return Resolution(ref, None, 0.0, "no document shares a title word with it")
-    confidence, reason, best = scored[0]
-    confidence = round(min(1.0, confidence), 4)
-    if confidence < min_confidence:
+    accepted = [(j, d) for j, d in judged if j.accepted]
+    if not accepted:
+        verdict, best = judged[0]
+        confidence = round(min(1.0, verdict.score), 4)
         return Resolution(
             ref,
             None,
             confidence,
-            f"no match: best candidate {best.key} at {confidence:.2f} ({reason})",
+            f"not found: best candidate {describe(best)} at {confidence:.2f} "
+            f"({verdict.evidence}): {verdict.failed}",
+            candidate=best,
         )
-    if len(scored) > 1 and scored[1][0] >= min_confidence and scored[1][0] > confidence - 0.05:
-        reason += f"; close second {scored[1][2].key} at {scored[1][0]:.2f}"
-    return Resolution(ref, best, confidence, reason)
+    verdict, best = accepted[0]
+    confidence = round(min(1.0, verdict.score), 4)
+    reason = verdict.evidence
+    if len(accepted) > 1 and accepted[1][0].score > confidence - CLOSE_SECOND:
+        second, other = accepted[1]
+        reason += f"; close second {describe(other)} at {second.score:.2f}"
+    return Resolution(ref, best, confidence, reason, candidate=best)
+
+
+def one_match_per_document(
+    resolutions: Sequence[Resolution], names: Sequence[str]
+) -> list[Resolution]:
+    """No document is the match of two references: the strongest match (highest confidence; on
+    a tie the one listed first) keeps it, the others become "not found", naming the one that
+    kept it. ``names`` names each reference in the reasons (the registry key of a cited work).
+
+    Two cited works are two works, so a document both would match is at best one of them.
+    (Not for a paper's own reference list, where one work can be listed twice.)
+    """
+    if len(names) != len(resolutions):
+        raise ValueError(f"{len(resolutions)} resolutions but {len(names)} names")
+    claims: dict[str, list[int]] = {}
+    for i, resolution in enumerate(resolutions):
+        if resolution.document is not None:
+            claims.setdefault(resolution.document.id, []).append(i)
+    out = list(resolutions)
+    for claimants in claims.values():
+        winner = min(claimants, key=lambda i: (-resolutions[i].confidence, i))
+        for i in claimants:
+            if i == winner:
+                continue
+            lost = resolutions[i]
+            assert lost.document is not None
+            out[i] = Resolution(
+                lost.reference,
+                None,
+                lost.confidence,
+                f"not found: its best candidate {describe(lost.document)} is the match of "
+                f"{names[winner]} (confidence {resolutions[winner].confidence:.2f} against "
+                f"{lost.confidence:.2f}; {lost.reason})",
+                candidate=lost.document,
+            )
+    return out
 
 
 def resolve_in_store(

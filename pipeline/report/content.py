@@ -413,12 +413,16 @@ def _evidence_table(analysis: Analysis, rows: list[int]) -> pd.DataFrame:
 
 
 def _cited_in_corpus_table(analysis: Analysis) -> pd.DataFrame:
+    """Each cited work by its key and title, whether the corpus holds it, and why (for one not
+    found: the best candidate, by title, and why it was rejected; ``confidence`` is its score)."""
     rows = []
     for resolution in analysis.cited_in_corpus:
+        work = analysis.documents[analysis.cited_indices[len(rows)]]
         found = resolution.document
         rows.append(
             {
-                "key": analysis.documents[analysis.cited_indices[len(rows)]].key,
+                "key": work.key,
+                "title": work.title,
                 "found": resolution.resolved,
                 "found_as": found.title if found else "",
                 "found_in": (found.venue or found.source) if found else "",
@@ -427,7 +431,7 @@ def _cited_in_corpus_table(analysis: Analysis) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(
-        rows, columns=["key", "found", "found_as", "found_in", "confidence", "reason"]
+        rows, columns=["key", "title", "found", "found_as", "found_in", "confidence", "reason"]
     )
 
 

@@ -65,6 +65,25 @@ STRINGS: dict[str, tuple[str, str]] = {
     "confidence": ("Confidence", "Keyakinan"),
     "why": ("Why", "Alasan"),
     "not_found": ("not found in the corpus", "tidak ditemukan dalam korpus"),
+    "cited_count": (
+        "{found} of the {total} cited works found in the corpus.",
+        "{found} dari {total} karya rujukan ditemukan dalam korpus.",
+    ),
+    "cited_rule": (
+        "A cited work counts as found when a document has the same DOI, or a title nearly equal "
+        "to its own (similarity 0.96 or more), or a title that agrees well (0.85 or more) with "
+        "the same year or first author. A generic title, made of the field's common words, "
+        "needs both a near-equal title and the same year or first author. A document is the "
+        "match of one cited work at most. For a work not found, the confidence is that of its "
+        "best candidate, which the reason names, with why it was rejected.",
+        "Sebuah karya rujukan dianggap ditemukan bila ada dokumen dengan DOI yang sama, atau "
+        "judul yang hampir sama dengan judulnya (kemiripan 0,96 atau lebih), atau judul yang "
+        "cukup mirip (0,85 atau lebih) dengan tahun atau penulis pertama yang sama. Judul yang "
+        "umum, yang tersusun dari kata-kata lazim di bidang ini, memerlukan keduanya: judul "
+        "yang hampir sama serta tahun atau penulis pertama yang sama. Satu dokumen hanya dapat "
+        "menjadi padanan satu karya rujukan. Untuk karya yang tidak ditemukan, nilai keyakinan "
+        "adalah milik kandidat terbaiknya, yang disebut dalam alasan beserta sebab ditolaknya.",
+    ),
     "since_last": ("Since the last run", "Sejak analisis sebelumnya"),
     "unstable": ("unstable across seeds", "tidak stabil antar-seed"),
     "stability": ("stability", "stabilitas"),

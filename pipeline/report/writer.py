@@ -98,6 +98,7 @@ def render_markdown(content: ReportContent) -> str:
         for theme, sentence, _terms in w.evidence:
             lines.append(f"- *{md_escape(theme)}*: {md_escape(sentence)}")
         lines.append("")
+    lines += _cited_in_corpus_lines(content.tables["cited_in_corpus"])
     lines += ["## Topics", "", "| Topic | Top words | Share in the case |", "|---|---|---|"]
     for row in content.tables["topics"].itertuples():
         lines.append(f"| {row.topic} | {md_escape(row.top_words)} | {row.share_in_case:.3f} |")
@@ -107,6 +108,20 @@ def render_markdown(content: ReportContent) -> str:
     lines += ["", "## Methods and limits", ""]
     lines += [f"- {md_escape(s)}" for s in content.limits]
     return "\n".join(lines) + "\n"
+
+
+def _cited_in_corpus_lines(table: pd.DataFrame) -> list[str]:
+    """The section on which cited works the corpus holds: the count, the rule, the table."""
+    english = STRINGS["cited_count"][0].format(found=int(table["found"].sum()), total=len(table))
+    lines = [f"## {STRINGS['cited_found'][0]}", "", english, "", STRINGS["cited_rule"][0], ""]
+    lines += ["| Work | Title | Found as | Confidence | Why |", "|---|---|---|---|---|"]
+    for row in table.itertuples():
+        found = f"{row.found_as} ({row.found_in})" if row.found else "not found"
+        lines.append(
+            f"| {md_escape(row.key)} | {md_escape(row.title)} | {md_escape(found)} | "
+            f"{row.confidence:.2f} | {md_escape(row.reason)} |"
+        )
+    return [*lines, ""]
 
 
 def _defuse(value: object) -> object:
