@@ -38,6 +38,8 @@ SIMILARITY_EXPLAINED = {
     "combined": "Combined (0-1): the mean of cosine, 1 - topic distance, and theme overlap.",
 }
 NEAREST_SHOWN = 10
+# Fewer documents of the field than this beyond the registry cannot place the case (said plainly).
+MIN_FIELD_TO_PLACE = 30
 Evidence = tuple[str, str, tuple[str, ...]]  # theme label, sentence, indicator terms
 
 
@@ -308,18 +310,28 @@ def _language_mix(analysis: Analysis) -> dict[str, list[float]]:
 
 
 def _topic_group_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
-    """Topic shares of the case, its cited works and the wider corpus; by journal; by year."""
+    """Topic shares of the case, its cited works and the wider corpus; by journal; by year.
+    Only documents of the field count (the others were not fitted either)."""
     topics = analysis.topics
     docs = analysis.documents
-    groups = role_groups(len(docs), analysis.case_index, analysis.cited_indices)
-    venues = [d.venue.strip() or None for d in docs]
+    relevance = analysis.theme_run.relevance
+    inside = relevance.in_field if relevance is not None else np.ones(len(docs), dtype=bool)
+    groups = [
+        g if inside[i] else None
+        for i, g in enumerate(role_groups(len(docs), analysis.case_index, analysis.cited_indices))
+    ]
+    venues: list[str | None] = []
+    years: list[int | None] = []
+    for i, doc in enumerate(docs):  # one pass: a large corpus is read from the store
+        venues.append((doc.venue.strip() or None) if inside[i] else None)
+        years.append(doc.year if inside[i] else None)
     counts = pd.Series([v for v in venues if v]).value_counts()
     top_venues = set(counts.index[:12])
     by_journal = topics.group_shares([v if v in top_venues else None for v in venues])
     tables = {
         "topic_groups": topics.group_shares(groups).round(4),
         "topics_by_journal": by_journal.round(4),
-        "topics_by_year": topics.over_time([d.year for d in docs]).round(4),
+        "topics_by_year": topics.over_time(years).round(4),
     }
     if topics.sweep is not None:
         tables["topic_sweep"] = topics.sweep.curves().round(4)
@@ -637,6 +649,13 @@ def _summary(
             f"{relevance.left_out:,} of the {len(docs):,} documents are outside this field "
             f"(field relevance below {relevance.threshold:.2f}): they are left out of the "
             "neighbours, the map and the topics, and get no empowerment codes."
+        )
+    field_beyond = len(docs) - len(works) - 1 - (relevance.left_out if relevance else 0)
+    if 0 < field_beyond < MIN_FIELD_TO_PLACE:
+        lines.append(
+            f"Only {field_beyond} documents of this field beyond the case and its cited works: "
+            "too few to place the case in a wider literature; the neighbours below are a list "
+            "to read, not a finding."
         )
     if nearest:
         first = docs[nearest[0].index]
