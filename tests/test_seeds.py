@@ -204,8 +204,11 @@ class TestRanks:
         )
         w1 = next(c for c in out if c.key == "w1")
         assert w1.seeds == 2 and w1.topic_hellinger == pytest.approx(0.5)
-        assert (w1.topic_hellinger_low, w1.topic_hellinger_high) == pytest.approx((0.1, 0.9))
-        assert spread([0.0, 1.0]) == pytest.approx((0.5, 0.1, 0.9))
+        # Two seed models: the interval is their range
+        assert (w1.topic_hellinger_low, w1.topic_hellinger_high) == pytest.approx((0.0, 1.0))
+        assert spread([0.0, 1.0]) == pytest.approx((0.5, 0.0, 1.0))
+        # Ten or more: the middle 80%
+        assert spread(np.linspace(0, 1, 11)) == pytest.approx((0.5, 0.1, 0.9))
 
     def test_unstable_topics_weigh_less_in_the_combined_score(self):
         steady = StabilityResult([1, 2, 3], [0.9, 0.8], 0.5)

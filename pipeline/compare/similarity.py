@@ -7,7 +7,8 @@ Three measures, each answering a different question a reader may have:
 
 Over seeds. The topic distance is computed under every seed model of the topic ensemble
 (topics/ensemble.py: the chosen K fitted under seeds derived from the run's) and given as its
-mean over the seed models, with the middle 80% of them (10th to 90th percentile) as its interval.
+mean over the seed models, with the middle 80% of them (10th to 90th percentile) as its interval
+(with fewer than 10 seed models, their whole range: ensemble.spread).
 The other two measures do not depend on the topic seed (the theme codes of the registry works are
 hand codings; a classifier-coded work keeps the codes of the run's seed).
 
@@ -52,7 +53,7 @@ class Comparison:
     work_only_themes: tuple[str, ...]  # what the work has that the case does not
     shared_actor_roles: tuple[tuple[str, str], ...]
     case_only_actor_roles: tuple[tuple[str, str], ...]
-    # Over the seed models: topic_hellinger is their mean, low/high the middle 80% of them
+    # Over the seed models: topic_hellinger is their mean, low/high ensemble.spread's interval
     topic_hellinger_low: float | None = None  # None: one model only (low = high = the value)
     topic_hellinger_high: float | None = None
     seeds: int = 1  # seed models the topic distance was taken over

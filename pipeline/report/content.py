@@ -18,6 +18,7 @@ from pipeline.compare.landscape import nearest_uncited, topic_map
 from pipeline.compare.similarity import Comparison, tiers
 from pipeline.documents import Document
 from pipeline.report import figures
+from pipeline.topics.ensemble import interval_words
 from pipeline.topics.groups import role_groups
 from pipeline.topics.labels import TopicCard
 
@@ -46,7 +47,7 @@ def similarity_explained(comparisons: Sequence[Comparison], exploratory: bool) -
     out = dict(SIMILARITY_EXPLAINED)
     out["topic_hellinger"] += (
         f" Taken under {seeds} topic models fitted with different seeds: the mean, and in "
-        "brackets the middle 80% of the seed models (10th to 90th percentile)."
+        f"brackets {interval_words(seeds)}."
         if seeds > 1
         else " From one topic model (one seed): no interval."
     )

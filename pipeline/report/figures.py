@@ -86,7 +86,7 @@ def similarity_bars(
     ax.set_xlim(0, 1)
     ax.set_xlabel(
         "combined similarity to the case (0-1)"
-        + ("; whiskers: middle 80% over topic seeds" if intervals is not None else "")
+        + ("; whiskers: spread over topic seeds" if intervals is not None else "")
         + ("; hatched = title only" if any(hatched) else ""),
         fontsize=8,
     )

@@ -37,6 +37,9 @@ MAX_ENSEMBLE = 200
 MAX_ENSEMBLE_BY_ENGINE = {"tomotopy": MAX_ENSEMBLE, "gensim": 20}
 ENSEMBLE_TOKEN_BUDGET = 1_000_000  # fitted tokens summed over the ensemble's extra fits
 INTERVAL = (10.0, 90.0)  # percentiles over the seed models: the middle 80%
+# Below this many seed models the percentiles would be interpolated between a handful of values
+# and understate the spread: the interval is then their whole range (min-max)
+MIN_FOR_PERCENTILES = 10
 
 
 def derive_seeds(seed: int, n: int) -> list[int]:
@@ -102,7 +105,17 @@ class SeedMixtures:
 
 
 def spread(values: Sequence[float] | np.ndarray) -> tuple[float, float, float]:
-    """(mean, low, high) over seed models: low and high bound the middle 80% (``INTERVAL``)."""
+    """(mean, low, high) over seed models: low and high bound the middle 80% (``INTERVAL``), or
+    all of them when there are fewer than ``MIN_FOR_PERCENTILES``."""
     array = np.asarray(values, dtype=float)
+    if len(array) < MIN_FOR_PERCENTILES:
+        return float(array.mean()), float(array.min()), float(array.max())
     low, high = np.percentile(array, INTERVAL)
     return float(array.mean()), float(low), float(high)
+
+
+def interval_words(seeds: int) -> str:
+    """What the interval of ``spread`` over ``seeds`` seed models is, for the report."""
+    if seeds < MIN_FOR_PERCENTILES:
+        return f"the range (lowest to highest) over the {seeds} seed models"
+    return f"the middle 80% of the {seeds} seed models (10th to 90th percentile)"
