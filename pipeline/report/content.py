@@ -656,8 +656,8 @@ def _closest(analysis: Analysis, ranked: list[Comparison]) -> list[str]:
         ]
     else:
         lines = [
-            f"Closest to the case of the works with a text: {names(first)}, tied (their "
-            f"combined scores overlap {over}; "
+            f"Closest to the case of the works with a text: {names(first)}, tied (in an order "
+            f"the seeds do not settle: their combined scores overlap {over}; "
             + "; ".join(score(c) for c in first[:3])
             + (", ..." if len(first) > 3 else "")
             + ")."
@@ -666,8 +666,8 @@ def _closest(analysis: Analysis, ranked: list[Comparison]) -> list[str]:
         second = groups[1]
         rest = len(ranked) - len(first) - len(second)
         lines.append(
-            f"Clearly below them: {names(second)}"
-            + (", tied with one another" if len(second) > 1 else "")
+            f"Clearly below {'it' if len(first) == 1 else 'them'}: {names(second)}"
+            + (", tied (in an order the seeds do not settle)" if len(second) > 1 else "")
             + (f"; then {rest} more." if rest else ".")
         )
     return lines
