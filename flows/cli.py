@@ -35,7 +35,13 @@ ProjectOption = Annotated[
         help="Project folder holding corpus/ (default: BERDAYA_HOME or the current folder).",
     ),
 ]
-SeedOption = Annotated[int, typer.Option(help="Random seed for topic models and classifiers.")]
+SeedOption = Annotated[
+    int,
+    typer.Option(
+        help="The run's random seed: topic sweep, stability and ensemble seeds (derived from it), "
+        "theme classifier, CV folds, samples and the corpus map; recorded in manifest.json."
+    ),
+]
 WaitOption = Annotated[
     float,
     typer.Option(

@@ -18,7 +18,12 @@ import numpy as np
 
 from pipeline.compare.citations import find_cited_in_corpus
 from pipeline.compare.landscape import Neighbour, nearest_combined
-from pipeline.compare.similarity import Comparison, compare_to_case, tfidf_cosines
+from pipeline.compare.similarity import (
+    Comparison,
+    compare_to_case,
+    tfidf_cosines,
+    topic_weight,
+)
 from pipeline.documents import ROLE_CASE, ROLE_CITED, Document
 from pipeline.ingest.references import Resolution
 from pipeline.text.preprocess import Preprocessor
@@ -39,9 +44,18 @@ class AnalysisError(RuntimeError):
 
 @dataclass(frozen=True)
 class AnalysisParams:
+    """``seed`` is the run's one seed (``--seed``): the topic stage (its sample, sweep, stability
+    and ensemble seeds), the theme classifier, its training sample and CV folds, and the corpus map
+    all draw from it, so ``topics.seed`` is set to it (a seed given to TopicParams is overridden).
+    """
+
     seed: int = 20240601
     topics: TopicParams = field(default_factory=TopicParams)
     evaluate_themes: bool = True  # grouped CV against the hand codings, for the model card
+
+    def __post_init__(self) -> None:
+        if self.topics.seed != self.seed:
+            object.__setattr__(self, "topics", dataclasses.replace(self.topics, seed=self.seed))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +88,22 @@ class Analysis:
     @property
     def case(self) -> Document:
         return self.documents[self.case_index]
+
+    def seeds(self) -> dict[str, Any]:
+        """The seed each random step of this run used (the manifest's ``seeds``)."""
+        topics = self.topics.seeds
+        ensemble = topics.get("ensemble") or []
+        return {
+            "analysis": self.params.seed,
+            "lda": topics.get("reference", self.params.topics.seed),
+            "topics_sample": topics.get("sample"),
+            "topics_sweep": topics.get("sweep", self.params.topics.seed),
+            "topics_ensemble": {"count": len(ensemble), "seeds": list(ensemble)},
+            "themes_classifier": self.theme_run.classifier.seed,
+            "themes_training_sample": self.params.seed if self.theme_run.sampled else None,
+            "themes_cv_folds": self.params.seed if self.theme_run.card is not None else None,
+            "corpus_map": self.params.seed,
+        }
 
     def metrics(self) -> dict[str, Any]:
         return {
@@ -229,6 +259,8 @@ def analyse(
         themes,
         [set(c.actor_roles) for c in codings],
         cosines=cosines,
+        ensemble=topics.ensemble,
+        topic_weight=topic_weight(topics.stability),
     )
     registry = {case_index, *cited_indices}
     candidates = [

@@ -102,7 +102,7 @@ def base_manifest(run_id: str, analysis: Analysis, corpus_hash: str, paths: Proj
         "corpus_hash": corpus_hash,
         "documents": len(analysis.documents),
         "parameters": analysis.params.as_dict(),
-        "seeds": {"analysis": analysis.params.seed, "lda": analysis.params.topics.seed},
+        "seeds": analysis.seeds(),
         "inputs": {
             "registry_sha256": sha256_file(paths.registry),
             "codebook_sha256": analysis.codebook.sha256,

@@ -157,7 +157,7 @@ class TestNeighbours:
         cosines = np.array([1.0, 0.9, 0.0, 0.2])
         themes = [{"actor.ngo"}, {"actor.ngo"}, set(), {"actor.ngo"}]
         found = nearest_combined(0, [1, 2, 3], cosines, tokens, doc_topics, themes, top=3)
-        assert [n.index for n in found][0] == 1
+        assert found[0].index == 1
         assert found[0].shared_concepts == ("c:ngo", "c:partnership")
         assert found[0].shared_themes == ("actor.ngo",)
 

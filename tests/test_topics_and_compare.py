@@ -116,11 +116,14 @@ class TestSimilarity:
 
 
 class TestLandscape:
-    def test_nearest_uncited_skips_the_case_and_its_citations(self):
-        from pipeline.compare.landscape import nearest_uncited
+    def test_nearest_neighbours_never_include_the_case_and_keep_the_closest_first(self):
+        from pipeline.compare.landscape import nearest_combined
 
         mixtures = np.array([[0.9, 0.1], [0.9, 0.1], [0.8, 0.2], [0.1, 0.9], [0.85, 0.15]])
-        found = nearest_uncited(mixtures, case_index=0, excluded=[1], top=2)
+        tokens = [["desa"], ["desa"], ["desa"], ["kota"], ["desa"]]
+        cosines = np.array([1.0, 1.0, 0.5, 0.0, 0.9])
+        themes = [set()] * 5
+        found = nearest_combined(0, [0, 2, 3, 4], cosines, tokens, mixtures, themes, top=2)
         assert [n.index for n in found] == [4, 2]
         assert found[0].distance < found[1].distance
 

@@ -50,17 +50,6 @@ def topic_map(doc_topics: np.ndarray, seed: int) -> np.ndarray:
     return coords
 
 
-def nearest_uncited(
-    doc_topics: np.ndarray, case_index: int, excluded: Sequence[int], top: int = 10
-) -> list[Neighbour]:
-    """The documents closest to the case by topic mixture, other than the case and its citations."""
-    roots = np.sqrt(np.clip(doc_topics, 0.0, None))
-    distances = np.sqrt(0.5 * ((roots - roots[case_index]) ** 2).sum(axis=1))
-    skip = {case_index, *excluded}
-    order = [i for i in np.argsort(distances, kind="stable") if i not in skip]
-    return [Neighbour(int(i), float(distances[i])) for i in order[:top]]
-
-
 def _concepts(tokens: Sequence[str]) -> frozenset[str]:
     return frozenset(t for t in tokens if is_concept(t))
 

@@ -15,9 +15,10 @@ import pandas as pd
 
 from pipeline.analysis import Analysis, evidence_for
 from pipeline.compare.landscape import Neighbour, topic_map
-from pipeline.compare.similarity import Comparison
+from pipeline.compare.similarity import Comparison, tiers
 from pipeline.documents import Document
 from pipeline.report import figures
+from pipeline.topics.ensemble import interval_words
 from pipeline.topics.groups import role_groups
 from pipeline.topics.labels import TopicCard
 
@@ -37,6 +38,35 @@ SIMILARITY_EXPLAINED = {
     ),
     "combined": "Combined (0-1): the mean of cosine, 1 - topic distance, and theme overlap.",
 }
+
+
+def similarity_explained(comparisons: Sequence[Comparison], exploratory: bool) -> dict[str, str]:
+    """The measures as this run computed them: seeds, interval, topic weight, ties."""
+    seeds = max((c.seeds for c in comparisons), default=1)
+    weight = comparisons[0].topic_weight if comparisons else 1.0
+    out = dict(SIMILARITY_EXPLAINED)
+    out["topic_hellinger"] += (
+        f" Taken under {seeds} topic models fitted with different seeds: the mean, and in "
+        f"brackets {interval_words(seeds)}."
+        if seeds > 1
+        else " From one topic model (one seed): no interval."
+    )
+    out["combined"] = (
+        "Combined (0-1): (cosine + w x (1 - topic distance) + theme overlap) / (2 + w), with "
+        f"the topic weight w = {weight:.2f}: the topics' stability over seeds divided by the "
+        "stability threshold, at most 1, so unstable topics count less"
+        + (" (here the topic model is also exploratory)" if exploratory else "")
+        + ". Its interval follows from the topic distance's."
+    )
+    out["ties"] = (
+        "Rank: works with a text are ordered by the combined score; works whose combined "
+        "intervals overlap are tied, and their rank is shown as the shared range the intervals "
+        "allow (e.g. 2-5). Works known only by their title are not ranked (a title cannot "
+        "support a topic distance): they are listed apart, on cosine and theme overlap only."
+    )
+    return out
+
+
 NEAREST_SHOWN = 10
 # Fewer documents of the field than this beyond the registry cannot place the case (said plainly).
 MIN_FIELD_TO_PLACE = 30
@@ -164,7 +194,7 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
         documents=docs,
         topic_cards=topics.cards(_Texts(docs)),
         topic_changes=changes,
-        explanations=SIMILARITY_EXPLAINED,
+        explanations=similarity_explained(analysis.comparisons, topics.exploratory),
         theme_labels={t.id: t.label for t in analysis.codebook.themes},
         manifest=manifest,
         document_rows=lambda: _document_rows(analysis),
@@ -197,7 +227,14 @@ def _reading(labels: _Labels, c: Comparison, case_theme_count: int) -> str:
     parts = []
     if c.title_only:
         parts.append(
-            "Known only by its title: the comparison rests on the title alone and is weak."
+            "Known only by its title: not ranked, and compared on shared words and themes only "
+            "(a title is too short for a topic distance)."
+        )
+    elif c.rank_range:
+        parts.append(
+            f"Rank {c.rank_range} of the works with a text"
+            + (f", tied with {', '.join(c.tied_with)}" if c.tied_with else "")
+            + "."
         )
     shared = labels.themes(c.shared_themes)
     parts.append(
@@ -233,19 +270,30 @@ def _evidence(analysis: Analysis, labels: _Labels, index: int) -> list[Evidence]
 
 def _similarity_table(works: list[WorkProfile], labels: _Labels) -> pd.DataFrame:
     rows = []
-    for rank, w in enumerate(works, start=1):
+    for w in works:
         c = w.comparison
+        ranked = c.ranked
         rows.append(
             {
-                "rank": rank,
+                "rank": c.rank if ranked else None,
+                "rank_range": c.rank_range,
+                "tied": bool(c.tied_with),
+                "tied_with": "; ".join(c.tied_with),
                 "key": c.key,
                 "year": c.year,
                 "title": c.title,
                 "known_only_by_title": c.title_only,
                 "tfidf_cosine": round(c.tfidf_cosine, 4),
                 "topic_hellinger": round(c.topic_hellinger, 4),
+                "topic_hellinger_low": round(float(c.topic_hellinger_low or 0), 4),
+                "topic_hellinger_high": round(float(c.topic_hellinger_high or 0), 4),
                 "theme_jaccard": round(c.theme_jaccard, 4),
-                "combined": round(c.combined, 4),
+                # A title-only work has no combined score: it would rank it on a title's topics
+                "combined": round(c.combined, 4) if ranked else None,
+                "combined_low": round(c.combined_low, 4) if ranked else None,
+                "combined_high": round(c.combined_high, 4) if ranked else None,
+                "topic_weight": round(c.topic_weight, 4),
+                "seeds": c.seeds,
                 "shared_themes": "; ".join(labels.themes(c.shared_themes)),
                 "lacks_vs_case": ""
                 if c.title_only
@@ -255,7 +303,10 @@ def _similarity_table(works: list[WorkProfile], labels: _Labels) -> pd.DataFrame
                 "lacks_actor_roles": "; ".join(labels.pair(p) for p in c.case_only_actor_roles),
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if not table.empty:
+        table["rank"] = table["rank"].astype("Int64")  # blank, not NaN, for unranked works
+    return table
 
 
 def _theme_table(analysis: Analysis, rows: list[int]) -> pd.DataFrame:
@@ -553,9 +604,14 @@ def _figures(
     dated = [w for w in works if w.comparison.year is not None]
     return {
         "similarity": figures.similarity_bars(
-            [w.comparison.key for w in works],
-            [w.comparison.combined for w in works],
-            [w.comparison.title_only for w in works],
+            [w.comparison.key for w in works if w.comparison.ranked],
+            [w.comparison.combined for w in works if w.comparison.ranked],
+            [False for w in works if w.comparison.ranked],
+            [
+                (w.comparison.combined_low, w.comparison.combined_high)
+                for w in works
+                if w.comparison.ranked
+            ],
         ),
         "themes": figures.theme_matrix(
             row_names, [t.label for t in analysis.codebook.themes], theme_matrix
@@ -606,17 +662,10 @@ def _summary(
     docs = analysis.documents
     case = analysis.case
     title_only = [w for w in works if w.comparison.title_only]
-    with_text = [w for w in works if not w.comparison.title_only] or works
     lines = [
         f"The case, “{case.title}” ({case.year}), was compared with the {len(works)} works it "
         f"cites, within a corpus of {len(docs)} documents.",
-        "Closest to the case (of the works with an abstract): "
-        + "; ".join(
-            f"{w.comparison.key} (combined {w.comparison.combined:.2f}, "
-            f"{len(w.comparison.shared_themes)} shared themes)"
-            for w in with_text[:3]
-        )
-        + ".",
+        *_closest(analysis, [w.comparison for w in works if w.comparison.ranked]),
         f"The case is coded with {len(analysis.themes[analysis.case_index])} themes: "
         + ", ".join(labels.themes(analysis.themes[analysis.case_index]))
         + ".",
@@ -635,13 +684,18 @@ def _summary(
     if title_only:
         lines.append(
             f"{len(title_only)} cited works are known only by their title "
-            f"({', '.join(w.comparison.key for w in title_only)}): their scores rest on a title "
-            "and are marked as such."
+            f"({', '.join(w.comparison.key for w in title_only)}): they are listed apart and not "
+            "ranked, since a title cannot support a topic distance."
         )
     if analysis.topics.exploratory:
+        wider = len(docs) - len(analysis.cited_indices) - 1
         lines.append(
-            "The topic measures are exploratory: too few documents beyond the case and its cited "
-            "works to fit topics that mean much (see Methods and limits)."
+            f"The corpus is too small to place the case in the wider literature: {wider} "
+            "documents beyond the case and its cited works (topics that mean something need "
+            f"at least {analysis.params.topics.min_documents}). The topic measures are "
+            "exploratory and unstable across seeds, so they weigh "
+            f"{_topic_weight(works):.2f} (of 1) in the combined score; add documents or follow "
+            "journals to widen the corpus."
         )
     relevance = analysis.theme_run.relevance
     if relevance is not None and relevance.left_out:
@@ -668,6 +722,59 @@ def _summary(
         lines.append(
             "No uncited document of this field is in the corpus: the case cannot be placed in a "
             "wider literature yet (add documents or follow journals)."
+        )
+    return lines
+
+
+def _topic_weight(works: list[WorkProfile]) -> float:
+    return works[0].comparison.topic_weight if works else 1.0
+
+
+def _closest(analysis: Analysis, ranked: list[Comparison]) -> list[str]:
+    """Which works are closest, naming only the differences larger than their uncertainty (the
+    spread over topic seeds): groups of works the seeds cannot order are said to be tied."""
+    if not ranked:
+        return ["No cited work has a text to compare beyond its title."]
+    seeds = ranked[0].seeds
+    over = f"over {seeds} topic seeds" if seeds > 1 else "from one topic seed"
+    groups = tiers(ranked)
+
+    def names(group: list[Comparison]) -> str:
+        keys = [c.key for c in group]
+        return keys[0] if len(keys) == 1 else ", ".join(keys[:-1]) + " and " + keys[-1]
+
+    def score(c: Comparison) -> str:
+        if c.combined_low == c.combined_high:
+            return f"{c.key} {c.combined:.2f}"
+        return f"{c.key} {c.combined:.2f} ({c.combined_low:.2f}-{c.combined_high:.2f})"
+
+    if len(groups) == 1 and len(ranked) > 1:
+        return [
+            f"None of the {len(ranked)} cited works with a text stands clear of the others "
+            f"{over}: their combined scores overlap from one to the next, so their ranks are "
+            "shared ranges (tied; leading: " + "; ".join(score(c) for c in ranked[:3]) + ")."
+        ]
+    first = groups[0]
+    if len(first) == 1:
+        lines = [
+            f"Closest to the case of the works with a text: {score(first[0])}, clear of every "
+            f"other {over}."
+        ]
+    else:
+        lines = [
+            f"Closest to the case of the works with a text: {names(first)}, tied (in an order "
+            f"the seeds do not settle: their combined scores overlap {over}; "
+            + "; ".join(score(c) for c in first[:3])
+            + (", ..." if len(first) > 3 else "")
+            + ")."
+        ]
+    if len(groups) > 1:
+        second = groups[1]
+        rest = len(ranked) - len(first) - len(second)
+        lines.append(
+            f"Clearly below {'it' if len(first) == 1 else 'them'}: {names(second)}"
+            + (", tied (in an order the seeds do not settle)" if len(second) > 1 else "")
+            + (f"; then {rest} more." if rest else ".")
         )
     return lines
 

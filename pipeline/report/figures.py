@@ -57,10 +57,26 @@ def topic_shares(rows: Sequence[str], shares: np.ndarray, topic_names: Sequence[
     return _to_data_uri(fig)
 
 
-def similarity_bars(keys: Sequence[str], values: Sequence[float], hatched: Sequence[bool]) -> str:
-    """Combined similarity to the case; hatched bars are works known only by their title."""
-    fig, ax = plt.subplots(figsize=(7, 1.0 + 0.3 * len(keys)))
-    bars = ax.barh(range(len(keys)), values, color="#3b7dd8")
+def similarity_bars(
+    keys: Sequence[str],
+    values: Sequence[float],
+    hatched: Sequence[bool],
+    intervals: Sequence[tuple[float, float]] | None = None,
+) -> str:
+    """Combined similarity to the case; hatched bars are works known only by their title;
+    ``intervals``: (low, high) of each, drawn as whiskers (the spread over topic seeds)."""
+    fig, ax = plt.subplots(figsize=(7, 1.0 + 0.3 * max(1, len(keys))))
+    errors = None
+    if intervals is not None:
+        errors = np.array(
+            [
+                [max(0.0, v - lo) for v, (lo, _hi) in zip(values, intervals, strict=True)],
+                [max(0.0, hi - v) for v, (_lo, hi) in zip(values, intervals, strict=True)],
+            ]
+        ).reshape(2, len(values))
+    bars = ax.barh(
+        range(len(keys)), values, color="#3b7dd8", xerr=errors, ecolor="#1d232b", capsize=2
+    )
     for bar, title_only in zip(bars, hatched, strict=True):
         if title_only:
             bar.set_hatch("///")
@@ -68,8 +84,13 @@ def similarity_bars(keys: Sequence[str], values: Sequence[float], hatched: Seque
     ax.set_yticks(range(len(keys)), labels=keys, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_xlabel("combined similarity to the case (0-1); hatched = title only", fontsize=8)
-    ax.set_title("How close each cited work is to the OKU case", fontsize=10)
+    ax.set_xlabel(
+        "combined similarity to the case (0-1)"
+        + ("; whiskers: spread over topic seeds" if intervals is not None else "")
+        + ("; hatched = title only" if any(hatched) else ""),
+        fontsize=8,
+    )
+    ax.set_title("How close each cited work with a text is to the OKU case", fontsize=10)
     return _to_data_uri(fig)
 
 

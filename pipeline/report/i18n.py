@@ -43,6 +43,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "theme": ("Theme", "Tema"),
     "evidence": ("Evidence (indicator terms marked)", "Bukti (istilah indikator ditandai)"),
     "title_only": ("known only by title", "hanya diketahui judulnya"),
+    "rank": ("Rank", "Peringkat"),
+    "tied": ("tied", "setara"),
+    "tied_with": ("Tied with", "Setara dengan"),
+    "known_by_title": ("Works known only by their title", "Karya yang hanya diketahui judulnya"),
+    "known_by_title_note": (
+        "Not ranked with the works above: a title is too short for a topic distance, so these "
+        "works are compared on shared words and coded themes only, listed by theme overlap.",
+        "Tidak diperingkat bersama karya di atas: judul terlalu pendek untuk jarak topik, jadi "
+        "karya-karya ini dibandingkan hanya dari kata dan tema berkode yang sama, diurutkan "
+        "menurut irisan tema.",
+    ),
     "topic": ("Topic", "Topik"),
     "top_words": ("Top words", "Kata teratas"),
     "share_in_case": ("Share in the case", "Porsi dalam kasus"),

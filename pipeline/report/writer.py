@@ -74,16 +74,38 @@ def render_markdown(content: ReportContent) -> str:
     lines += [f"- {md_escape(t)}" for t in content.explanations.values()]
     lines += [
         "",
-        "| # | Work | Year | TF-IDF cosine | Topic distance | Theme overlap | Combined | Note |",
+        "| Rank | Work | Year | TF-IDF cosine | Topic distance | Theme overlap | Combined "
+        "| Tied with |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for rank, w in enumerate(content.works, start=1):
+    for w in content.works:
         x = w.comparison
-        note = "known only by title" if x.title_only else ""
+        if not x.ranked:
+            continue
+        rank = x.rank_range + (" (tied)" if x.tied_with else "")
         lines.append(
             f"| {rank} | {md_escape(x.key)} | {x.year or ''} | {x.tfidf_cosine:.3f} | "
-            f"{x.topic_hellinger:.3f} | {x.theme_jaccard:.3f} | {x.combined:.3f} | {note} |"
+            f"{x.topic_hellinger:.3f} ({x.topic_hellinger_low:.2f}-{x.topic_hellinger_high:.2f})"
+            f" | {x.theme_jaccard:.3f} | {x.combined:.3f} ({x.combined_low:.2f}-"
+            f"{x.combined_high:.2f}) | {md_escape(', '.join(x.tied_with))} |"
         )
+    titled = [w.comparison for w in content.works if w.comparison.title_only]
+    if titled:
+        lines += [
+            "",
+            "### Works known only by their title",
+            "",
+            "Not ranked with the works above: a title is too short for a topic distance, so "
+            "these works are compared on shared words and coded themes only.",
+            "",
+            "| Work | Year | TF-IDF cosine | Theme overlap |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {md_escape(x.key)} | {x.year or ''} | {x.tfidf_cosine:.3f} | "
+            f"{x.theme_jaccard:.3f} |"
+            for x in titled
+        ]
     lines += ["", "## Each cited work", ""]
     for w in content.works:
         d = w.document

@@ -7,8 +7,10 @@ and with ids that survive a refresh.
    a large corpus -> a seeded sample of it, said plainly too;
 2. sweep (sweep.py): each candidate K fitted on 90%, scored by c_v, NPMI, diversity and held-out
    perplexity; K chosen by a rule the report prints;
-3. stability (stability.py): the chosen K refitted on all fitted documents under several seeds;
-   the first seed's model is the result, each of its topics scored by how well the others agree;
+3. stability and ensemble (stability.py, ensemble.py): the chosen K refitted on all fitted
+   documents under several seeds derived from the run's; the first seed's model is the result,
+   each of its topics scored by how well the others agree, and the placed documents' mixtures are
+   kept under every seed model, so the comparison with the case can be taken over seeds;
 4. mixtures for every document from that model (the registry works placed, not fitted; on a
    large corpus, every document outside the sample inferred the same way);
 5. ids (align.py): matched to the previous run's topics, where one is given.
@@ -31,6 +33,13 @@ from gensim.corpora import Dictionary
 
 from pipeline.topics.align import DEFAULT_MATCH_THRESHOLD, TopicDiff, TopicSnapshot, carry_ids
 from pipeline.topics.engines import EngineParams, FittedTopicModel, fit_model
+from pipeline.topics.ensemble import (
+    MAX_ENSEMBLE,
+    MAX_ENSEMBLE_BY_ENGINE,
+    SeedMixtures,
+    derive_seeds,
+    ensemble_size,
+)
 from pipeline.topics.groups import corpus_shares, group_shares, topics_over_time
 from pipeline.topics.labels import TopicCard, surface_words, topic_cards, topic_name
 from pipeline.topics.policy import (
@@ -61,6 +70,9 @@ class TopicParams:
     gibbs_iterations: int = 200  # tomotopy
     infer_workers: int = 2  # tomotopy inference threads: the same mixtures with any number
     stability_seeds: int = 3  # models fitted at the chosen K, the reference included
+    # Seed models at the chosen K for the scores of the case comparison (ensemble.py); None: the
+    # stability seeds plus as many as ensemble.ENSEMBLE_TOKEN_BUDGET pays for on this corpus
+    ensemble_seeds: int | None = None
     stability_threshold: float = DEFAULT_STABILITY_THRESHOLD
     min_diversity: float = DEFAULT_MIN_DIVERSITY
     match_threshold: float = DEFAULT_MATCH_THRESHOLD  # same topic across refreshes
@@ -78,7 +90,14 @@ class TopicParams:
         )
 
     def seeds(self) -> list[int]:
-        return [self.seed + i for i in range(max(1, self.stability_seeds))]
+        """The stability seeds: the reference (``seed``) first, the others derived from it."""
+        return derive_seeds(self.seed, max(1, self.stability_seeds))
+
+    def ensemble(self, fitted_tokens: int) -> list[int]:
+        """Every seed fitted at the chosen K: the stability seeds first, then the ensemble's."""
+        cap = MAX_ENSEMBLE_BY_ENGINE.get(self.engine, MAX_ENSEMBLE)
+        n = self.ensemble_seeds or ensemble_size(fitted_tokens, self.stability_seeds, cap)
+        return derive_seeds(self.seed, max(n, self.stability_seeds, 1))
 
     def as_dict(self) -> dict[str, Any]:
         body = dataclasses.asdict(self)
@@ -105,6 +124,9 @@ class TopicModelResult:
     shares: list[float] = field(default_factory=list)  # of the fitted corpus, one per topic
     diff: TopicDiff | None = None  # against the previous run, when one was given
     next_number: int = 1  # first topic number never used (saved in the snapshot)
+    # The placed documents' mixtures under every seed model at K (the reference's first)
+    ensemble: SeedMixtures | None = None
+    seeds: dict[str, Any] = field(default_factory=dict)  # each random step's seed, as used
 
     @property
     def engine(self) -> str:
@@ -223,18 +245,22 @@ def fit_topics(
         params.min_diversity,
     )
     texts = [[t for t in tokens if t in dictionary.token2id] for tokens in fit_lists]
-    seeds = params.seeds()
-    models = [fit_model(texts, dictionary, sweep.k, s, engine) for s in seeds]
-    reference = models[0]
+    # The extra ensemble seeds serve the comparison of placed documents; without any, the
+    # stability seeds alone.
+    seeds = params.ensemble(sum(len(t) for t in texts)) if placed else params.seeds()
+    reference = fit_model(texts, dictionary, sweep.k, seeds[0], engine)
     top_stems = reference.top_words(params.top_n)
-    stability = topic_stability(
-        top_stems,
-        [m.top_words(params.top_n) for m in models[1:]],
-        params.stability_threshold,
-        seeds,
-        params.top_n,
-    )
     doc_topics = reference.infer(token_lists)
+    rows = list(placed)
+    others_top, mixtures = [], [doc_topics[rows]]
+    # One seed model at a time: its top words (stability) and its placed mixtures are kept.
+    for s in seeds[1:]:
+        model = fit_model(texts, dictionary, sweep.k, s, engine)
+        others_top.append(model.top_words(params.top_n))
+        mixtures.append(model.infer([token_lists[i] for i in rows]))
+    stability = topic_stability(
+        top_stems, others_top, params.stability_threshold, seeds, params.top_n
+    )
     shares = corpus_shares(doc_topics[policy.corpus_indices]).tolist()
     alignment = carry_ids(previous, top_stems, shares, params.match_threshold)
     log.info("topics: K=%d, %s; %s", sweep.k, stability.sentence(), policy.sentence)
@@ -256,4 +282,11 @@ def fit_topics(
         shares=shares,
         diff=alignment.diff,
         next_number=alignment.next_number,
+        ensemble=SeedMixtures(seeds, rows, np.stack(mixtures)) if rows else None,
+        seeds={
+            "sample": params.seed if policy.sampled else None,
+            "sweep": params.seed,
+            "reference": seeds[0],
+            "ensemble": seeds,
+        },
     )
