@@ -718,7 +718,7 @@ def _summary(
             f"concepts, codes and topics together is “{first.title}” ({first.year or 'n.d.'}; "
             f"{_why_close(analysis, labels, nearest[0])})."
         )
-    else:
+    elif not analysis.topics.exploratory:  # an exploratory corpus is said to be too small above
         lines.append(
             "No uncited document of this field is in the corpus: the case cannot be placed in a "
             "wider literature yet (add documents or follow journals)."
