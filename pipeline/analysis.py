@@ -20,6 +20,7 @@ from pipeline.ingest.references import Resolution
 from pipeline.text.preprocess import Preprocessor
 from pipeline.themes.codebook import Codebook
 from pipeline.themes.lexicon import Coding, Evidence
+from pipeline.themes.pairs import Pair, registry_pairs
 from pipeline.themes.run import ThemeRun, run_themes
 from pipeline.topics.align import TopicSnapshot
 from pipeline.topics.lda import TopicModelResult, TopicParams, fit_topics
@@ -63,6 +64,8 @@ class Analysis:
     preprocessor: Preprocessor  # its stemmer holds the surface forms behind every stem
     cited_in_corpus: list[Resolution]
     preprocessing: dict[str, Any] = field(default_factory=dict)  # workers, stems from cache
+    # Actor-role pairs of the case and its cited works: the text's, then the registry's.
+    pairs: dict[int, list[Pair]] = field(default_factory=dict)
 
     @property
     def case(self) -> Document:
@@ -186,6 +189,9 @@ def analyse(
     timings["themes"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    pairs = {
+        i: [*codings[i].pairs, *registry_pairs(docs[i].extra)] for i in [case_index, *cited_indices]
+    }
     comparisons = compare_to_case(
         case_index,
         docs,
@@ -193,7 +199,8 @@ def analyse(
         tokens,
         topics.doc_topics,
         themes,
-        [set(c.actor_roles) for c in codings],
+        {i: {p.key for p in found} for i, found in pairs.items()},
+        {t.id: t.family for t in codebook.themes},
     )
     cited_in_corpus = find_cited_in_corpus([docs[i] for i in cited_indices], docs)
     timings["compare"] = time.perf_counter() - started
@@ -214,6 +221,7 @@ def analyse(
         preprocessor=pre,
         cited_in_corpus=cited_in_corpus,
         preprocessing=prepared.facts(),
+        pairs=pairs,
     )
 
 

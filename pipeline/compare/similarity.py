@@ -3,12 +3,15 @@
 Three measures, each answering a different question a reader may have:
 - TF-IDF cosine: do they use the same (distinctive) words?
 - Hellinger distance between topic mixtures: do they spread over the same topics? (0 = same mix)
-- Jaccard overlap of coded themes: do they name the same dimensions, actors and roles?
+- Jaccard overlap of coded themes: do they name the same dimensions, forms of collaboration and
+  contexts, and the same actors in the same roles? Actor-role pairs count, not actors and roles
+  apart: residents implementing in one work and an NGO in the other share no "implementer".
+  Methods, and actor or role codes on their own, do not count.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +19,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
 from pipeline.documents import Document
+
+COMPARED_FAMILIES = frozenset({"dimension", "collaboration", "context"})
+Pairs = set[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,7 @@ class Comparison:
     work_only_themes: tuple[str, ...]  # what the work has that the case does not
     shared_actor_roles: tuple[tuple[str, str], ...]
     case_only_actor_roles: tuple[tuple[str, str], ...]
+    work_only_actor_roles: tuple[tuple[str, str], ...] = ()
 
     @property
     def combined(self) -> float:
@@ -57,7 +64,7 @@ def hellinger(p: np.ndarray, q: np.ndarray) -> float:
     return float(np.sqrt(0.5 * np.sum((np.sqrt(p) - np.sqrt(q)) ** 2)))
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
+def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
 
 
@@ -68,14 +75,26 @@ def compare_to_case(
     token_lists: Sequence[Sequence[str]],
     doc_topics: np.ndarray,
     themes: Sequence[set[str]],
-    actor_roles: Sequence[set[tuple[str, str]]],
+    actor_roles: Mapping[int, Pairs] | Sequence[Pairs],
+    families: Mapping[str, str] | None = None,
 ) -> list[Comparison]:
-    """One Comparison per cited work, most similar first."""
+    """One Comparison per cited work, most similar first.
+
+    ``actor_roles``: the actor-role pairs of the case and of each cited work (by index);
+    ``families``: theme id -> family, to keep the compared families (all themes when None)."""
     cosines = tfidf_cosines(token_lists, case_index)
-    case_themes, case_pairs = themes[case_index], actor_roles[case_index]
+
+    def coded(i: int) -> set[str]:
+        if families is None:
+            return set(themes[i])
+        return {t for t in themes[i] if families.get(t) in COMPARED_FAMILIES}
+
+    case_themes, case_pairs = coded(case_index), set(actor_roles[case_index])
+    case_all = case_themes | {("pair", *p) for p in case_pairs}
     out = []
     for i in cited_indices:
         doc = docs[i]
+        work_themes, work_pairs = coded(i), set(actor_roles[i])
         out.append(
             Comparison(
                 key=doc.key,
@@ -84,12 +103,13 @@ def compare_to_case(
                 title_only=doc.title_only,
                 tfidf_cosine=float(cosines[i]),
                 topic_hellinger=hellinger(doc_topics[case_index], doc_topics[i]),
-                theme_jaccard=jaccard(case_themes, themes[i]),
-                shared_themes=tuple(sorted(case_themes & themes[i])),
-                case_only_themes=tuple(sorted(case_themes - themes[i])),
-                work_only_themes=tuple(sorted(themes[i] - case_themes)),
-                shared_actor_roles=tuple(sorted(case_pairs & actor_roles[i])),
-                case_only_actor_roles=tuple(sorted(case_pairs - actor_roles[i])),
+                theme_jaccard=jaccard(case_all, work_themes | {("pair", *p) for p in work_pairs}),
+                shared_themes=tuple(sorted(case_themes & work_themes)),
+                case_only_themes=tuple(sorted(case_themes - work_themes)),
+                work_only_themes=tuple(sorted(work_themes - case_themes)),
+                shared_actor_roles=tuple(sorted(case_pairs & work_pairs)),
+                case_only_actor_roles=tuple(sorted(case_pairs - work_pairs)),
+                work_only_actor_roles=tuple(sorted(work_pairs - case_pairs)),
             )
         )
     return sorted(out, key=lambda c: (-c.combined, c.key))
