@@ -629,8 +629,9 @@ def _summary(
         lines.append(
             f"Actor-role pairs read from the text against the registry's curated ones, over the "
             f"{works_high} high-confidence registry works: F1 {score:.2f} (precision "
-            f"{precision:.2f}, recall {recall:.2f}; {tp} agree, {fn} curated pairs the text does "
-            f"not state, {fp} text pairs the registry does not list; pairs.csv has each)."
+            f"{precision:.2f}, recall {recall:.2f}; {tp} agree, {fn} curated "
+            f"{'pair' if fn == 1 else 'pairs'} the text does not state, {fp} text "
+            f"{'pair' if fp == 1 else 'pairs'} the registry does not list; pairs.csv has each)."
         )
     if title_only:
         lines.append(

@@ -9,7 +9,9 @@ regency sets policy and pays for programmes, whereas the NGO runs the activities
 policy and funding to the regency and implementation to the NGO, not every role to every actor.
 
 Ambiguous indicators (a theme's ``ambiguous_terms``: "kesehatan", "media", "lingkungan"...) code
-their theme only when the document also holds one of its other indicators. The title and
+their theme only with a second cue of it in the document: another of its indicators (ambiguous
+or not; "kesehatan" and "pendidikan" together are social empowerment, "kesehatan" alone in an IT
+paper is not), or, for an actor, a role cue attached to it. The title and
 keywords count for coding but are evidence only for a work known by nothing else.
 
 Exclusions: a theme's ``exclude_patterns`` (regular expressions in the codebook) mark spans of a
@@ -143,13 +145,13 @@ class LexiconCoder:
                 if sentence in no_evidence:
                     continue
                 kept = coding.evidence.setdefault(theme, [])
-                if len(kept) < _MAX_EVIDENCE:
-                    kept.append(Evidence(sentence=sentence, terms=tuple(dict.fromkeys(terms))))
+                kept.append(Evidence(sentence=sentence, terms=tuple(dict.fromkeys(terms))))
         # a role cue is a second cue for its actor
         paired = {pair.actor for pair in pairs if not pair.weak}
         for theme, terms in found_terms.items():
-            if theme not in paired and terms <= self._ambiguous.get(theme, frozenset()):
-                del coding.hits[theme]  # only ambiguous indicators: not a code
+            ambiguous = self._ambiguous.get(theme, frozenset())
+            if theme not in paired and terms <= ambiguous and len(terms) < 2:
+                del coding.hits[theme]  # one ambiguous indicator and no second cue: not a code
                 coding.evidence.pop(theme, None)
         coding.evidence = {t: ev for t, ev in coding.evidence.items() if ev}
         for pair in pairs:
@@ -158,6 +160,13 @@ class LexiconCoder:
             if pair.key not in coding.actor_roles:
                 coding.pairs.append(pair)
             coding.actor_roles[pair.key] += 1
+        # An actor's best evidence is a sentence where it plays a role: those first, then the
+        # first sentences in text order, at most _MAX_EVIDENCE.
+        for theme, kept in coding.evidence.items():
+            acting = {p.sentence for p in coding.pairs if p.actor == theme}
+            if acting:
+                kept.sort(key=lambda e: e.sentence not in acting)
+            del kept[_MAX_EVIDENCE:]
         return coding
 
     def code(self, doc: Document) -> Coding:
