@@ -14,7 +14,7 @@ from pipeline.documents import Document
 from pipeline.themes.codebook import CodebookError, load_codebook
 from pipeline.themes.lexicon import LexiconCoder
 from pipeline.themes.pairgold import PAIRS_GOLD, read_pair_gold, score
-from pipeline.themes.pairs import REGISTRY, TEXT, registry_pairs
+from pipeline.themes.pairs import CURATED, CURATED_OUTSIDE, REGISTRY, TEXT, registry_pairs
 from pipeline.themes.texts import registry_documents, text_hash
 
 REPO = Path(__file__).resolve().parents[1]
@@ -172,17 +172,17 @@ class TestRegistryPairs:
         }
         found = {(p.actor, p.role, p.cue) for p in registry_pairs(extra)}
         assert found == {
-            ("actor.regional_government", "role.policy_maker", "abstract"),
-            ("actor.regional_government", "role.funder", "abstract"),
-            ("actor.ngo", "role.implementer", "abstract"),
-            ("actor.private_sector", "role.partner", "outside"),
+            ("actor.regional_government", "role.policy_maker", CURATED),
+            ("actor.regional_government", "role.funder", CURATED),
+            ("actor.ngo", "role.implementer", CURATED),
+            ("actor.private_sector", "role.partner", CURATED_OUTSIDE),
         }
         assert all(p.source == REGISTRY for p in registry_pairs(extra))
 
     def test_the_case_text_and_its_curated_roles_agree(self, coder):
         case = next(d for d in registry_documents() if d.key == "oku2024")
         text = {p.key for p in coder.code(case).pairs}
-        curated = {p.key for p in registry_pairs(case.extra) if p.cue == "abstract"}
+        curated = {p.key for p in registry_pairs(case.extra) if p.cue == CURATED}
         assert (
             text
             == curated

@@ -18,7 +18,7 @@ from pipeline.compare.landscape import nearest_uncited, topic_map
 from pipeline.compare.similarity import Comparison
 from pipeline.documents import Document
 from pipeline.report import figures
-from pipeline.themes.pairs import REGISTRY, TEXT, Pair, agreement, f1
+from pipeline.themes.pairs import CURATED, REGISTRY, TEXT, Pair, agreement, f1
 from pipeline.topics.groups import role_groups
 from pipeline.topics.labels import TopicCard
 
@@ -459,7 +459,7 @@ def registry_agreement(analysis: Analysis, confidence: str = "high") -> tuple[in
             continue
         works += 1
         found = {p.key for p in pairs if p.source == TEXT}
-        curated = {p.key for p in pairs if p.source == REGISTRY and p.cue == "abstract"}
+        curated = {p.key for p in pairs if p.source == REGISTRY and p.cue == CURATED}
         a, b, c = agreement(found, curated)
         tp, fp, fn = tp + a, fp + b, fn + c
     return works, tp, fp, fn

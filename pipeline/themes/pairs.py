@@ -430,13 +430,15 @@ ROLE_WORDS: tuple[tuple[str, str], ...] = (
 )
 # A note that says it does not come from the work's abstract (the title, the venue, the news).
 OUTSIDE_ABSTRACT = ("from title", "from venue", "per local news", "not the abstract")
+CURATED = "curated from the abstract"
+CURATED_OUTSIDE = "curated from the title, venue or other pages"
 _NOTE_BREAK = re.compile(r";(?![^()]*\))")  # "a; b (from title; details unknown)": two notes
 
 
 def registry_pairs(extra: dict[str, object]) -> list[Pair]:
     """The curated actor-role pairs of a registry work (its Document.extra), source "registry".
 
-    ``cue`` is "abstract" for a role the curator read in the abstract, "outside" for one taken
+    ``cue`` is CURATED for a role the curator read in the abstract, CURATED_OUTSIDE for one taken
     from the title, the venue or other pages: the text cannot show those, so the agreement of
     text and registry is measured on the first kind only."""
     out: dict[tuple[str, str], Pair] = {}
@@ -448,7 +450,7 @@ def registry_pairs(extra: dict[str, object]) -> list[Pair]:
         for note in _NOTE_BREAK.split(str(entry.get("role", ""))):
             lowered = note.casefold()
             roles = list(dict.fromkeys(r for word, r in ROLE_WORDS if word in lowered))
-            basis = "outside" if any(w in lowered for w in OUTSIDE_ABSTRACT) else "abstract"
+            basis = CURATED_OUTSIDE if any(w in lowered for w in OUTSIDE_ABSTRACT) else CURATED
             for actor in actors:
                 for role in roles:
                     sentence = f"{entry.get('name', '')}: {note.strip()}"
