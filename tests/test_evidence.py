@@ -55,3 +55,38 @@ def test_every_evidence_row_of_sinta_abstracts_is_checkable(shared_data):
     rows, found = problems([*registry_documents(), *sample])
     assert rows > 1000
     assert found == []
+
+
+def test_a_family_the_lexicon_codes_better_is_coded_by_the_lexicon():
+    """Where the model card finds the lexicon's kappa the higher for a family, its codes stand
+    (source "lexicon"); the other families still follow the classifier."""
+    import numpy as np
+
+    from pipeline.documents import Document
+    from pipeline.themes.coding import assign
+    from pipeline.themes.model import ThemeClassifier
+
+    codebook = load_codebook(CODEBOOK)
+    coder = LexiconCoder(codebook)
+    doc = Document(
+        source="files",
+        identifier="f1",
+        title="Nelayan dan bencana banjir",
+        abstracts={"id": "Nelayan pesisir membangun koperasi setelah banjir besar."},
+    )
+    coding = coder.code(doc)
+    probabilities = np.zeros((1, len(codebook.ids)))  # the classifier gives nothing
+    (codes,) = assign(
+        [doc],
+        [coding],
+        probabilities,
+        {},
+        codebook,
+        ThemeClassifier(codebook.ids),
+        lambda text, language: [],
+        coder,
+        lexicon_families=frozenset({"context"}),
+    )
+    assert {"ctx.coastal", "ctx.disaster"} <= set(codes)
+    assert all(codebook.theme(t).family == "context" for t in codes)
+    assert {c.source for c in codes.values()} == {"lexicon"}

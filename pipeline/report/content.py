@@ -386,18 +386,28 @@ def _classifier_table(analysis: Analysis) -> pd.DataFrame:
     def rounded(value: float | None) -> float | None:
         return None if value is None else round(value, 4)
 
-    return pd.DataFrame(
-        [
+    rows = [
+        {
+            "system": system,
+            "macro_f1": rounded(f1),
+            "mean_kappa": rounded(card.mean_kappa[system]),
+            **{f"kappa_{f}": rounded(card.family_kappa[system].get(f)) for f in families},
+        }
+        for system, f1 in card.macro_f1.items()
+    ]
+    if card.family_system:  # what the report uses: per family the better of the two
+        rows.append(
             {
-                "system": system,
-                "macro_f1": rounded(f1),
-                "mean_kappa": rounded(card.mean_kappa[system]),
-                **{f"kappa_{f}": rounded(card.family_kappa[system].get(f)) for f in families},
+                "system": "used: " + "; ".join(f"{f} {card.system_for(f)}" for f in families),
+                "macro_f1": None,
+                "mean_kappa": rounded(card.chosen_mean_kappa),
+                **{
+                    f"kappa_{f}": rounded(card.family_kappa[card.system_for(f)].get(f))
+                    for f in families
+                },
             }
-            for system, f1 in card.macro_f1.items()
-        ],
-        columns=columns,
-    )
+        )
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _evidence_table(analysis: Analysis, rows: list[int]) -> pd.DataFrame:
@@ -682,11 +692,19 @@ def _classifier_sentence(analysis: Analysis) -> str:
     card = run.card
     if card is None:
         return trained + " Too few hand-coded documents in this corpus to evaluate it here."
+    lexicon = [f for f in analysis.codebook.families if card.system_for(f) == "lexicon"]
     return trained + (
         f" Against the hand codings, {card.folds}-fold cross-validation grouped by journal "
         f"({card.gold_documents} documents, {card.journals} journals): macro-F1 "
         + ", ".join(f"{name} {_two(f1)}" for name, f1 in card.macro_f1.items())
         + "."
+        + (
+            f" The lexicon's codes stand instead of the classifier's for {', '.join(lexicon)}, "
+            "where its kappa is the higher (mean kappa of the choice "
+            f"{_two(card.chosen_mean_kappa)})."
+            if lexicon
+            else ""
+        )
     )
 
 

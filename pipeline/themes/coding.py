@@ -32,7 +32,7 @@ MAX_TERMS = 5
 @dataclass(frozen=True)
 class ThemeCode:
     theme: str
-    source: str  # "gold" (a human coding), "classifier+lexicon" or "classifier"
+    source: str  # "gold" (a human coding), "classifier+lexicon", "classifier" or "lexicon"
     probability: float | None  # the classifier's, where it ran
     evidence: tuple[Evidence, ...]
 
@@ -104,9 +104,13 @@ def assign(
     tokenize,
     coder: LexiconCoder,
     surface=str,
+    lexicon_families: frozenset[str] = frozenset(),
 ) -> list[dict[str, ThemeCode]]:
-    """Per document, theme id -> ThemeCode. ``human`` maps document ids to Labels (or code sets)."""
+    """Per document, theme id -> ThemeCode. ``human`` maps document ids to Labels (or code sets).
+    ``lexicon_families``: families the lexicon codes instead of the classifier (the model card's
+    choice: where its kappa against the hand codings is the higher)."""
     themes = codebook.ids
+    by_lexicon = {t.id for t in codebook.themes if t.family in lexicon_families}
     out: list[dict[str, ThemeCode]] = []
     for i, (doc, coding) in enumerate(zip(docs, codings, strict=True)):
         row = probabilities[i]
@@ -115,7 +119,12 @@ def assign(
             chosen = set(getattr(label, "codes", label))  # type: ignore[arg-type]
             source = "gold"
         else:
-            chosen = {t for j, t in enumerate(themes) if row[j] >= classifier.threshold}
+            lexical_codes = coding.themes(codebook.min_hits)
+            chosen = {
+                t
+                for j, t in enumerate(themes)
+                if (t in lexical_codes if t in by_lexicon else row[j] >= classifier.threshold)
+            }
             source = ""
         codes: dict[str, ThemeCode] = {}
         for theme in sorted(chosen):
@@ -136,7 +145,12 @@ def assign(
                     surface,
                     codebook=codebook,
                 )
-            kind = source or ("classifier+lexicon" if lexical else "classifier")
+            if source:
+                kind = source
+            elif theme in by_lexicon:
+                kind = "lexicon"
+            else:
+                kind = "classifier+lexicon" if lexical else "classifier"
             codes[theme] = ThemeCode(theme, kind, float(row[themes.index(theme)]), evidence)
         out.append(codes)
     return out

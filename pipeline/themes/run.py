@@ -138,17 +138,6 @@ def run_themes(
         sample_weight=np.where(is_gold[rows], gold_weight, 1.0),
     )
     probabilities = classifier.predict_proba(features)
-    codes = assign(
-        docs,
-        codings,
-        probabilities,
-        check.valid,
-        codebook,
-        classifier,
-        preprocessor.reread_tokens,
-        coder,
-        preprocessor.surface,
-    )
     card = None
     if with_evaluation and is_gold.sum() >= 10:
         evaluation = evaluate(
@@ -162,6 +151,23 @@ def run_themes(
             gold_weight=gold_weight,
         )
         card = ModelCard.from_evaluation(evaluation, codebook, gold_weight)
+    # Each family coded by the better of classifier and lexicon on the hand codings (the card's
+    # choice; the classifier everywhere when there is no card).
+    lexicon_families = frozenset(
+        f for f in codebook.families if card is not None and card.system_for(f) == "lexicon"
+    )
+    codes = assign(
+        docs,
+        codings,
+        probabilities,
+        check.valid,
+        codebook,
+        classifier,
+        preprocessor.reread_tokens,
+        coder,
+        preprocessor.surface,
+        lexicon_families=lexicon_families,
+    )
     return ThemeRun(
         codebook,
         codings,
