@@ -276,6 +276,7 @@ def _similarity_table(works: list[WorkProfile], labels: _Labels) -> pd.DataFrame
                 "adds_vs_case": "; ".join(labels.themes(c.work_only_themes)),
                 "shared_actor_roles": "; ".join(labels.pair(p) for p in c.shared_actor_roles),
                 "lacks_actor_roles": "; ".join(labels.pair(p) for p in c.case_only_actor_roles),
+                "adds_actor_roles": "; ".join(labels.pair(p) for p in c.work_only_actor_roles),
             }
         )
     return pd.DataFrame(rows)
