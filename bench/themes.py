@@ -80,7 +80,10 @@ def gold(seed: int = 0) -> ModelCard:
         evaluation.systems["classifier"].scores, evaluation.systems["lexicon"].scores, strict=True
     ):
         print(f"    {clf.theme:34s} {clf.positives:4d}  {clf.f1 or 0:.2f} / {lex.f1 or 0:.2f}")
-    return ModelCard.from_evaluation(evaluation, goldset.codebook, GOLD_WEIGHT)
+    card = ModelCard.from_evaluation(evaluation, goldset.codebook, GOLD_WEIGHT)
+    used = ", ".join(f"{f} {card.system_for(f)}" for f in goldset.codebook.families)
+    print(f"  per-family choice ({used}): mean kappa {card.chosen_mean_kappa or 0:.3f}")
+    return card
 
 
 def main(argv: list[str] | None = None) -> None:

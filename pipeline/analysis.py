@@ -29,6 +29,7 @@ from pipeline.ingest.references import Resolution
 from pipeline.text.preprocess import Preprocessor
 from pipeline.themes.codebook import Codebook
 from pipeline.themes.lexicon import Coding, Evidence
+from pipeline.themes.pairs import Pair, registry_pairs
 from pipeline.themes.run import ThemeRun, run_themes
 from pipeline.topics.align import TopicSnapshot
 from pipeline.topics.lda import TopicModelResult, TopicParams, fit_topics
@@ -84,6 +85,8 @@ class Analysis:
     cited_in_corpus: list[Resolution]
     preprocessing: dict[str, Any] = field(default_factory=dict)  # workers, stems from cache
     neighbours: list[Neighbour] = field(default_factory=list)  # uncited, of the field, closest
+    # Actor-role pairs of the case and its cited works: the text's, then the registry's.
+    pairs: dict[int, list[Pair]] = field(default_factory=dict)
 
     @property
     def case(self) -> Document:
@@ -250,6 +253,9 @@ def analyse(
 
     started = time.perf_counter()
     cosines = tfidf_cosines(tokens, case_index)
+    pairs = {
+        i: [*codings[i].pairs, *registry_pairs(docs[i].extra)] for i in [case_index, *cited_indices]
+    }
     comparisons = compare_to_case(
         case_index,
         docs,
@@ -257,7 +263,8 @@ def analyse(
         tokens,
         topics.doc_topics,
         themes,
-        [set(c.actor_roles) for c in codings],
+        {i: {p.key for p in found} for i, found in pairs.items()},
+        {t.id: t.family for t in codebook.themes},
         cosines=cosines,
         ensemble=topics.ensemble,
         topic_weight=topic_weight(topics.stability),
@@ -303,6 +310,7 @@ def analyse(
         cited_in_corpus=cited_in_corpus,
         preprocessing=prepared.facts(),
         neighbours=neighbours,
+        pairs=pairs,
     )
 
 

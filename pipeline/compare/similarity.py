@@ -3,7 +3,10 @@
 Three measures, each answering a different question a reader may have:
 - TF-IDF cosine: do they use the same (distinctive) words?
 - Hellinger distance between topic mixtures: do they spread over the same topics? (0 = same mix)
-- Jaccard overlap of coded themes: do they name the same dimensions, actors and roles?
+- Jaccard overlap of coded themes: do they name the same dimensions, forms of collaboration and
+  contexts, and the same actors in the same roles? Actor-role pairs count, not actors and roles
+  apart: residents implementing in one work and an NGO in the other share no "implementer".
+  Methods, and actor or role codes on their own, do not count.
 
 Over seeds. The topic distance is computed under every seed model of the topic ensemble
 (topics/ensemble.py: the chosen K fitted under seeds derived from the run's) and given as its
@@ -27,7 +30,7 @@ so it is shown apart, on its cosine and theme overlap.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -37,6 +40,9 @@ from sklearn.metrics.pairwise import cosine_similarity
 from pipeline.documents import Document
 from pipeline.topics.ensemble import SeedMixtures, spread
 from pipeline.topics.stability import StabilityResult
+
+COMPARED_FAMILIES = frozenset({"dimension", "collaboration", "context"})
+Pairs = set[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,7 @@ class Comparison:
     work_only_themes: tuple[str, ...]  # what the work has that the case does not
     shared_actor_roles: tuple[tuple[str, str], ...]
     case_only_actor_roles: tuple[tuple[str, str], ...]
+    work_only_actor_roles: tuple[tuple[str, str], ...] = ()
     # Over the seed models: topic_hellinger is their mean, low/high ensemble.spread's interval
     topic_hellinger_low: float | None = None  # None: one model only (low = high = the value)
     topic_hellinger_high: float | None = None
@@ -178,7 +185,7 @@ def hellinger(p: np.ndarray, q: np.ndarray) -> float:
     return float(np.sqrt(0.5 * np.sum((np.sqrt(p) - np.sqrt(q)) ** 2)))
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
+def jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a | b else 0.0
 
 
@@ -189,7 +196,8 @@ def compare_to_case(
     token_lists: Sequence[Sequence[str]],
     doc_topics: np.ndarray,
     themes: Sequence[set[str]],
-    actor_roles: Sequence[set[tuple[str, str]]],
+    actor_roles: Mapping[int, Pairs] | Sequence[Pairs],
+    families: Mapping[str, str] | None = None,
     ensemble: SeedMixtures | None = None,
     topic_weight: float = 1.0,
     cosines: np.ndarray | None = None,
@@ -197,18 +205,28 @@ def compare_to_case(
     """One Comparison per cited work: the ranked works (with a text) most similar first, then
     those known only by title (``rank_ties``).
 
+    ``actor_roles``: the actor-role pairs of the case and of each cited work (by index);
+    ``families``: theme id -> family, to keep the compared families (all themes when None).
     ``doc_topics``: the reference model's mixtures; ``ensemble``: the case's and the cited works'
     mixtures under every seed model, over which the topic distance is taken (when given and it
     holds them). ``topic_weight``: w of the combined score (``topic_weight``). ``cosines``:
     tfidf_cosines to the case, when already computed (the neighbours use them too)."""
     if cosines is None:
         cosines = tfidf_cosines(token_lists, case_index)
-    case_themes, case_pairs = themes[case_index], actor_roles[case_index]
+
+    def coded(i: int) -> set[str]:
+        if families is None:
+            return set(themes[i])
+        return {t for t in themes[i] if families.get(t) in COMPARED_FAMILIES}
+
+    case_themes, case_pairs = coded(case_index), set(actor_roles[case_index])
+    case_all = case_themes | {("pair", *p) for p in case_pairs}
     use_ensemble = ensemble is not None and all(i in ensemble for i in (case_index, *cited_indices))
     case_mixtures = ensemble.of(case_index) if use_ensemble and ensemble else None
     out = []
     for i in cited_indices:
         doc = docs[i]
+        work_themes, work_pairs = coded(i), set(actor_roles[i])
         if case_mixtures is not None and ensemble is not None:
             distances = [
                 hellinger(p, q) for p, q in zip(case_mixtures, ensemble.of(i), strict=True)
@@ -226,12 +244,13 @@ def compare_to_case(
                 title_only=doc.title_only,
                 tfidf_cosine=float(cosines[i]),
                 topic_hellinger=mean,
-                theme_jaccard=jaccard(case_themes, themes[i]),
-                shared_themes=tuple(sorted(case_themes & themes[i])),
-                case_only_themes=tuple(sorted(case_themes - themes[i])),
-                work_only_themes=tuple(sorted(themes[i] - case_themes)),
-                shared_actor_roles=tuple(sorted(case_pairs & actor_roles[i])),
-                case_only_actor_roles=tuple(sorted(case_pairs - actor_roles[i])),
+                theme_jaccard=jaccard(case_all, work_themes | {("pair", *p) for p in work_pairs}),
+                shared_themes=tuple(sorted(case_themes & work_themes)),
+                case_only_themes=tuple(sorted(case_themes - work_themes)),
+                work_only_themes=tuple(sorted(work_themes - case_themes)),
+                shared_actor_roles=tuple(sorted(case_pairs & work_pairs)),
+                case_only_actor_roles=tuple(sorted(case_pairs - work_pairs)),
+                work_only_actor_roles=tuple(sorted(work_pairs - case_pairs)),
                 topic_hellinger_low=low,
                 topic_hellinger_high=high,
                 seeds=seeds,

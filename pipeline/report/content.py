@@ -18,6 +18,7 @@ from pipeline.compare.landscape import Neighbour, topic_map
 from pipeline.compare.similarity import Comparison, tiers
 from pipeline.documents import Document
 from pipeline.report import figures
+from pipeline.themes.pairs import CURATED, REGISTRY, TEXT, Pair, agreement, f1
 from pipeline.topics.ensemble import interval_words
 from pipeline.topics.groups import role_groups
 from pipeline.topics.labels import TopicCard
@@ -33,8 +34,9 @@ SIMILARITY_EXPLAINED = {
         "0 means the same mix."
     ),
     "theme_jaccard": (
-        "Theme overlap (Jaccard, 0-1): the share of coded themes (dimensions, actors, roles) "
-        "that the two works have in common."
+        "Theme overlap (Jaccard, 0-1): the share of codes the two works have in common, of "
+        "dimensions, collaboration forms, contexts and actor-role pairs (an actor in a role, from "
+        "the text or the registry; an actor or a role alone does not count)."
     ),
     "combined": "Combined (0-1): the mean of cosine, 1 - topic distance, and theme overlap.",
 }
@@ -144,18 +146,28 @@ class _Labels:
     def pair(self, pair: tuple[str, str]) -> str:
         return f"{self.theme(pair[0])} as {self.theme(pair[1]).lower()}"
 
+    def sourced(self, pairs: list[Pair]) -> list[str]:
+        """Each pair once, with where it was found: the text's cue, the registry, or both."""
+        by_key: dict[tuple[str, str], list[str]] = {}
+        for p in pairs:
+            where = f"text: “{p.cue}”" if p.source == TEXT else REGISTRY
+            by_key.setdefault(p.key, []).append(where)
+        return [f"{self.pair(k)} ({'; '.join(v)})" for k, v in sorted(by_key.items())]
+
+
+def _pair_keys(analysis: Analysis, index: int) -> set[tuple[str, str]]:
+    return {p.key for p in analysis.pairs.get(index, [])}
+
 
 def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> ReportContent:
     labels = _Labels(analysis)
     docs = analysis.documents
     by_key = {d.key: i for i, d in enumerate(docs)}
     case_themes = analysis.themes[analysis.case_index]
-    case_pairs = sorted(analysis.codings[analysis.case_index].actor_roles)
+    case_pairs = sorted(_pair_keys(analysis, analysis.case_index))
     topics = analysis.topics
     topic_labels = topics.names
-    works = [
-        _profile(analysis, labels, by_key[c.key], c, len(case_themes)) for c in analysis.comparisons
-    ]
+    works = [_profile(analysis, labels, by_key[c.key], c) for c in analysis.comparisons]
     rows = [analysis.case_index, *[by_key[w.comparison.key] for w in works]]
     nearest = analysis.neighbours[:NEAREST_SHOWN]
     tables = {
@@ -165,6 +177,7 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
         "doc_topics": _doc_topic_table(analysis, rows),
         "classifier": _classifier_table(analysis),
         "evidence": _evidence_table(analysis, rows),
+        "pairs": _pairs_table(analysis, rows),
         "nearest_uncited": _nearest_table(docs, analysis.neighbours, labels, analysis),
         "bridge": pd.DataFrame(
             analysis.preprocessor.bridge.rows(), columns=["english", "indonesian", "dice"]
@@ -184,7 +197,7 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
         limits=_limits(analysis),
         case=analysis.case,
         case_themes=labels.themes(case_themes),
-        case_actor_roles=[labels.pair(p) for p in case_pairs],
+        case_actor_roles=labels.sourced(analysis.pairs.get(analysis.case_index, [])),
         case_evidence=_evidence(analysis, labels, analysis.case_index),
         works=works,
         nearest=[(docs[n.index], n, _why_close(analysis, labels, n)) for n in nearest],
@@ -205,18 +218,17 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
 # -- per work ------------------------------------------------------------------------------------
 
 
-def _profile(
-    analysis: Analysis, labels: _Labels, index: int, c: Comparison, case_theme_count: int
-) -> WorkProfile:
+def _profile(analysis: Analysis, labels: _Labels, index: int, c: Comparison) -> WorkProfile:
     mix = analysis.topics.doc_topics[index]
     top = np.argsort(-mix, kind="stable")[:2]
     ids = analysis.topics.ids
     return WorkProfile(
         comparison=c,
         document=analysis.documents[index],
-        reading=_reading(labels, c, case_theme_count),
+        reading=_reading(labels, c, len(c.shared_themes) + len(c.case_only_themes))
+        + _disagreement(labels, analysis.pairs.get(index, [])),
         themes=labels.themes(analysis.themes[index]),
-        actor_roles=[labels.pair(p) for p in sorted(analysis.codings[index].actor_roles)],
+        actor_roles=labels.sourced(analysis.pairs.get(index, [])),
         topic_mix="; ".join(f"{ids[t]} {mix[t]:.0%}" for t in top),
         evidence=_evidence(analysis, labels, index),
     )
@@ -238,9 +250,8 @@ def _reading(labels: _Labels, c: Comparison, case_theme_count: int) -> str:
         )
     shared = labels.themes(c.shared_themes)
     parts.append(
-        f"Shares {len(shared)} of the case's {case_theme_count} coded themes"
-        + (f" ({', '.join(shared)})" if shared else "")
-        + "."
+        f"Shares {len(shared)} of the case's {case_theme_count} coded dimensions, collaboration "
+        "forms and contexts" + (f" ({', '.join(shared)})" if shared else "") + "."
     )
     if c.title_only:
         parts.append("What it lacks compared with the case cannot be judged from a title.")
@@ -253,8 +264,22 @@ def _reading(labels: _Labels, c: Comparison, case_theme_count: int) -> str:
         parts.append(f"It adds what the case does not code: {extra}.")
     if c.shared_actor_roles:
         pairs = "; ".join(labels.pair(p) for p in c.shared_actor_roles)
-        parts.append(f"Same actor roles as the case: {pairs}.")
+        parts.append(f"Same actor in the same role as the case: {pairs}.")
     return " ".join(parts)
+
+
+def _disagreement(labels: _Labels, pairs: list[Pair]) -> str:
+    """Where the registry's curated roles and the text's differ, in words ("" if they agree)."""
+    text = {p.key for p in pairs if p.source == TEXT}
+    registry = {p.key for p in pairs if p.source == REGISTRY}
+    parts = []
+    if registry - text:
+        missing = "; ".join(labels.pair(k) for k in sorted(registry - text))
+        parts.append(f"The registry's curated roles that the text does not state: {missing}.")
+    if registry and text - registry:
+        extra = "; ".join(labels.pair(k) for k in sorted(text - registry))
+        parts.append(f"Roles the text states that the registry does not list: {extra}.")
+    return "".join(" " + p for p in parts)
 
 
 def _evidence(analysis: Analysis, labels: _Labels, index: int) -> list[Evidence]:
@@ -301,6 +326,7 @@ def _similarity_table(works: list[WorkProfile], labels: _Labels) -> pd.DataFrame
                 "adds_vs_case": "; ".join(labels.themes(c.work_only_themes)),
                 "shared_actor_roles": "; ".join(labels.pair(p) for p in c.shared_actor_roles),
                 "lacks_actor_roles": "; ".join(labels.pair(p) for p in c.case_only_actor_roles),
+                "adds_actor_roles": "; ".join(labels.pair(p) for p in c.work_only_actor_roles),
             }
         )
     table = pd.DataFrame(rows)
@@ -314,6 +340,10 @@ def _theme_table(analysis: Analysis, rows: list[int]) -> pd.DataFrame:
     matrix = [[int(t in analysis.themes[i]) for t in theme_ids] for i in rows]
     table = pd.DataFrame(matrix, columns=theme_ids)
     table.insert(0, "key", [analysis.documents[i].key for i in rows])
+    # The actor-role pairs (text and registry), so a role is read with the actor that holds it.
+    table["actor_roles"] = [
+        "; ".join(f"{a}>{r}" for a, r in sorted(_pair_keys(analysis, i))) for i in rows
+    ]
     return table
 
 
@@ -445,18 +475,28 @@ def _classifier_table(analysis: Analysis) -> pd.DataFrame:
     def rounded(value: float | None) -> float | None:
         return None if value is None else round(value, 4)
 
-    return pd.DataFrame(
-        [
+    rows = [
+        {
+            "system": system,
+            "macro_f1": rounded(f1),
+            "mean_kappa": rounded(card.mean_kappa[system]),
+            **{f"kappa_{f}": rounded(card.family_kappa[system].get(f)) for f in families},
+        }
+        for system, f1 in card.macro_f1.items()
+    ]
+    if card.family_system:  # what the report uses: per family the better of the two
+        rows.append(
             {
-                "system": system,
-                "macro_f1": rounded(f1),
-                "mean_kappa": rounded(card.mean_kappa[system]),
-                **{f"kappa_{f}": rounded(card.family_kappa[system].get(f)) for f in families},
+                "system": "used: " + "; ".join(f"{f} {card.system_for(f)}" for f in families),
+                "macro_f1": None,
+                "mean_kappa": rounded(card.chosen_mean_kappa),
+                **{
+                    f"kappa_{f}": rounded(card.family_kappa[card.system_for(f)].get(f))
+                    for f in families
+                },
             }
-            for system, f1 in card.macro_f1.items()
-        ],
-        columns=columns,
-    )
+        )
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _evidence_table(analysis: Analysis, rows: list[int]) -> pd.DataFrame:
@@ -465,6 +505,7 @@ def _evidence_table(analysis: Analysis, rows: list[int]) -> pd.DataFrame:
             "key": analysis.documents[i].key,
             "theme": theme,
             "coded_by": analysis.theme_run.codes[i][theme].source,
+            "kind": ev.kind,
             "terms": "; ".join(ev.terms),
             "sentence": ev.sentence,
         }
@@ -472,7 +513,55 @@ def _evidence_table(analysis: Analysis, rows: list[int]) -> pd.DataFrame:
         for theme in sorted(analysis.themes[i])
         for ev in evidence_for(analysis, i, theme)
     ]
-    return pd.DataFrame(records, columns=["key", "theme", "coded_by", "terms", "sentence"])
+    return pd.DataFrame(records, columns=["key", "theme", "coded_by", "kind", "terms", "sentence"])
+
+
+PAIR_COLUMNS = ["key", "actor", "role", "source", "agreement", "cue", "sentence"]
+
+
+def _pairs_table(analysis: Analysis, rows: list[int]) -> pd.DataFrame:
+    """Every actor-role pair of the case and its cited works, with its source and sentence;
+    ``agreement`` says whether the text and the registry both have it (registry works only)."""
+    records = []
+    for i in rows:
+        pairs = analysis.pairs.get(i, [])
+        sources: dict[tuple[str, str], set[str]] = {}
+        for p in pairs:
+            sources.setdefault(p.key, set()).add(p.source)
+        has_registry = any(p.source == REGISTRY for p in pairs)
+        for p in pairs:
+            both = sources[p.key] == {TEXT, REGISTRY}
+            records.append(
+                {
+                    "key": analysis.documents[i].key,
+                    "actor": p.actor,
+                    "role": p.role,
+                    "source": p.source,
+                    "agreement": "text and registry"
+                    if both
+                    else f"{p.source} only"
+                    if has_registry
+                    else "",
+                    "cue": p.cue,
+                    "sentence": p.sentence,
+                }
+            )
+    return pd.DataFrame(records, columns=PAIR_COLUMNS)
+
+
+def registry_agreement(analysis: Analysis, confidence: str = "high") -> tuple[int, int, int, int]:
+    """(works, true positives, false positives, false negatives) of the text's pairs against the
+    registry's curated ones read from the abstract, over the registry works of ``confidence``."""
+    works = tp = fp = fn = 0
+    for i, pairs in analysis.pairs.items():
+        if analysis.documents[i].extra.get("confidence") != confidence:
+            continue
+        works += 1
+        found = {p.key for p in pairs if p.source == TEXT}
+        curated = {p.key for p in pairs if p.source == REGISTRY and p.cue == CURATED}
+        a, b, c = agreement(found, curated)
+        tp, fp, fn = tp + a, fp + b, fn + c
+    return works, tp, fp, fn
 
 
 def _cited_in_corpus_table(analysis: Analysis) -> pd.DataFrame:
@@ -575,12 +664,12 @@ def _figures(
     )
     actors = analysis.codebook.family("actor")
     roles = analysis.codebook.family("role")
-    case_pairs = analysis.codings[analysis.case_index].actor_roles
+    case_pairs = _pair_keys(analysis, analysis.case_index)
     case_grid = np.array([[(a.id, r.id) in case_pairs for r in roles] for a in actors], float)
     cited_grid = np.array(
         [
             [
-                sum((a.id, r.id) in analysis.codings[i].actor_roles for i in analysis.cited_indices)
+                sum((a.id, r.id) in _pair_keys(analysis, i) for i in analysis.cited_indices)
                 for r in roles
             ]
             for a in actors
@@ -672,7 +761,7 @@ def _summary(
     ]
     if case_pairs:
         lines.append(
-            "Roles in the case, as its text states them: "
+            "Roles in the case (actor-role pairs from its text and the registry): "
             + "; ".join(labels.pair(p) for p in case_pairs)
             + "."
         )
@@ -681,6 +770,16 @@ def _summary(
         f"{len(sharing)} of the {len(works)} cited works describe at least one actor in the "
         "same role as the case" + (f" ({', '.join(sharing)})" if sharing else "") + "."
     )
+    works_high, tp, fp, fn = registry_agreement(analysis)
+    if works_high:
+        precision, recall, score = f1(tp, fp, fn)
+        lines.append(
+            f"Actor-role pairs read from the text against the registry's curated ones, over the "
+            f"{works_high} high-confidence registry works: F1 {score:.2f} (precision "
+            f"{precision:.2f}, recall {recall:.2f}; {tp} agree, {fn} curated "
+            f"{'pair' if fn == 1 else 'pairs'} the text does not state, {fp} text "
+            f"{'pair' if fp == 1 else 'pairs'} the registry does not list; pairs.csv has each)."
+        )
     if title_only:
         lines.append(
             f"{len(title_only)} cited works are known only by their title "
@@ -813,11 +912,19 @@ def _classifier_sentence(analysis: Analysis) -> str:
     card = run.card
     if card is None:
         return trained + " Too few hand-coded documents in this corpus to evaluate it here."
+    lexicon = [f for f in analysis.codebook.families if card.system_for(f) == "lexicon"]
     return trained + (
         f" Against the hand codings, {card.folds}-fold cross-validation grouped by journal "
         f"({card.gold_documents} documents, {card.journals} journals): macro-F1 "
         + ", ".join(f"{name} {_two(f1)}" for name, f1 in card.macro_f1.items())
         + "."
+        + (
+            f" The lexicon's codes stand instead of the classifier's for {', '.join(lexicon)}, "
+            "where its kappa is the higher (mean kappa of the choice "
+            f"{_two(card.chosen_mean_kappa)})."
+            if lexicon
+            else ""
+        )
     )
 
 

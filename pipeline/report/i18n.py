@@ -66,7 +66,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "distance": ("Distance to the case", "Jarak ke kasus"),
     "source": ("Source", "Sumber"),
     "coded_themes": ("Coded themes", "Tema berkode"),
-    "actor_roles": ("Actor roles in the text", "Peran aktor dalam teks"),
+    "actor_roles": (
+        "Actor-role pairs (the text's cue, or the registry)",
+        "Pasangan aktor-peran (isyarat teks, atau registri)",
+    ),
     "registry_note": ("from the study registry", "dari registri studi"),
     "cited_found": (
         "The cited works found in the gathered corpus",

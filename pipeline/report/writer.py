@@ -30,7 +30,9 @@ def mark_terms(sentence: str, terms: tuple[str, ...]) -> Markup:
     if not stems:
         return escape(sentence)
     pattern = re.compile(
-        r"\b(" + "|".join(re.escape(s) for s in stems) + r")\w*", re.IGNORECASE | re.UNICODE
+        # a phrase's words may stand apart by a hyphen or several spaces in the sentence
+        r"\b(" + "|".join(r"[\s-]+".join(map(re.escape, s.split())) for s in stems) + r")\w*",
+        re.IGNORECASE | re.UNICODE,
     )
     out: list[Markup] = []
     last = 0

@@ -7,7 +7,7 @@ it is weak (themes with few gold examples), without reading the code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.themes.codebook import Codebook
 from pipeline.themes.evaluation import MIN_POSITIVES, Evaluation
@@ -30,6 +30,13 @@ class ModelCard:
     mean_kappa: dict[str, float | None]
     family_kappa: dict[str, dict[str, float | None]]  # system -> family -> kappa
     weak_themes: tuple[str, ...]  # fewer than MIN_POSITIVES gold positives
+    # family -> the system that codes it where no hand coding does: the lexicon where its kappa
+    # beats the classifier's on these folds, else the classifier
+    family_system: dict[str, str] = field(default_factory=dict)
+    chosen_mean_kappa: float | None = None  # mean per-theme kappa of that choice
+
+    def system_for(self, family: str) -> str:
+        return self.family_system.get(family, "classifier")
 
     @classmethod
     def from_evaluation(
@@ -37,6 +44,19 @@ class ModelCard:
     ) -> ModelCard:
         systems = evaluation.systems
         weak = tuple(s.theme for s in systems["classifier"].scores if s.positives < MIN_POSITIVES)
+        family_kappa = {name: s.family_kappa(codebook) for name, s in systems.items()}
+        family_system = {}
+        for family in codebook.families:
+            lexicon = family_kappa["lexicon"].get(family)
+            classifier = family_kappa["classifier"].get(family)
+            better = lexicon is not None and (classifier is None or lexicon > classifier)
+            family_system[family] = "lexicon" if better else "classifier"
+        kappas = [
+            systems[family_system[t.family]].kappa.get(t.id)
+            for t in codebook.themes
+            if t.id not in weak
+        ]
+        kappas = [k for k in kappas if k is not None]
         return cls(
             codebook_sha256=codebook.sha256,
             themes=len(codebook.themes),
@@ -47,8 +67,10 @@ class ModelCard:
             gold_weight=gold_weight,
             macro_f1={name: s.macro_f1 for name, s in systems.items()},
             mean_kappa={name: s.mean_kappa for name, s in systems.items()},
-            family_kappa={name: s.family_kappa(codebook) for name, s in systems.items()},
+            family_kappa=family_kappa,
             weak_themes=weak,
+            family_system=family_system,
+            chosen_mean_kappa=sum(kappas) / len(kappas) if kappas else None,
         )
 
     def markdown(self) -> str:
@@ -76,6 +98,19 @@ class ModelCard:
         for name, f1 in self.macro_f1.items():
             per_family = " | ".join(_fmt(self.family_kappa[name].get(f)) for f in families)
             lines.append(f"| {name} | {_fmt(f1)} | {_fmt(self.mean_kappa[name])} | {per_family} |")
+        if self.family_system:
+            chosen = "; ".join(
+                f"{f}: {self.system_for(f)} (classifier "
+                f"{_fmt(self.family_kappa['classifier'].get(f))}, lexicon "
+                f"{_fmt(self.family_kappa['lexicon'].get(f))})"
+                for f in families
+            )
+            lines += [
+                "",
+                f"**Used per family** (where no hand coding decides, the better system on these "
+                f"folds): {chosen}. Mean kappa of that choice {_fmt(self.chosen_mean_kappa)} "
+                "(chosen on the same folds it is scored on, so slightly optimistic).",
+            ]
         lines += [
             "",
             "**Limits.** One first coder made the gold set (agreement with a second coder is "

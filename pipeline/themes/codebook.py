@@ -34,6 +34,11 @@ class Theme:
     exclude: str = ""
     example: str = ""
     exclude_patterns: tuple[re.Pattern[str], ...] = ()
+    # Indicators too common outside the theme to code it alone ("kesehatan" in an IT paper): they
+    # count only when the same document also holds an indicator of the theme that is not here.
+    ambiguous_terms: frozenset[str] = frozenset()
+    # How an exclusion rule that no pattern can express is kept (e.g. "by the indicator list").
+    exclude_rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,23 @@ def _patterns(path: Path, theme_id: str, raw: object) -> tuple[re.Pattern[str], 
     return tuple(compiled)
 
 
+def _ambiguous(path: Path, theme_id: str, terms: tuple[str, ...], raw: object) -> frozenset[str]:
+    """The theme's ambiguous indicators; each must be one of its own terms, as written there."""
+    if not isinstance(raw, list):
+        raise CodebookError(f"{path}: theme {theme_id!r}: ambiguous_terms must be a list")
+    unknown = [str(t) for t in raw if str(t) not in terms]
+    if unknown:
+        raise CodebookError(
+            f"{path}: theme {theme_id!r}: ambiguous_terms {unknown} are not among its "
+            "id_terms/en_terms"
+        )
+    if raw and len(set(map(str, raw))) == len(set(terms)):
+        raise CodebookError(
+            f"{path}: theme {theme_id!r}: every indicator is ambiguous, so none could code it"
+        )
+    return frozenset(str(t) for t in raw)
+
+
 def load_codebook(path: Path) -> Codebook:
     try:
         raw = path.read_bytes()
@@ -110,6 +132,8 @@ def load_codebook(path: Path) -> Codebook:
                 exclude=str(entry.get("exclude", "")).strip(),
                 example=str(entry.get("example", "")).strip(),
                 exclude_patterns=_patterns(path, theme_id, entry.get("exclude_patterns", [])),
+                ambiguous_terms=_ambiguous(path, theme_id, terms, entry.get("ambiguous_terms", [])),
+                exclude_rule=str(entry.get("exclude_rule", "")).strip(),
             )
         )
     if len({t.id for t in themes}) != len(themes):

@@ -3,10 +3,16 @@
 This is the transparent, rule-based coder: every theme it gives comes with the sentence and the
 indicator terms that triggered it, so a reader can check the claim.
 
-Actor-role pairs are read clause by clause: a role term is given to the nearest actor named before
-it in the same clause (or, failing that, the nearest after it). "The regency sets policy and pays
-for programmes, whereas the NGO runs the activities" then gives policy and funding to the regency
-and implementation to the NGO, not every role to every actor.
+Actor-role pairs are read clause by clause (pipeline/themes/pairs.py): a pair needs an actor named
+and a role cue in the same clause ("the NGO runs the activities", "didanai oleh dinas"). "The
+regency sets policy and pays for programmes, whereas the NGO runs the activities" then gives
+policy and funding to the regency and implementation to the NGO, not every role to every actor.
+
+Ambiguous indicators (a theme's ``ambiguous_terms``: "kesehatan", "media", "lingkungan"...) code
+their theme only with a second cue of it in the document: another of its indicators (ambiguous
+or not; "kesehatan" and "pendidikan" together are social empowerment, "kesehatan" alone in an IT
+paper is not), or, for an actor, a role cue attached to it. The title and
+keywords count for coding but are evidence only for a work known by nothing else.
 
 Exclusions: a theme's ``exclude_patterns`` (regular expressions in the codebook) mark spans of a
 clause where its indicators do not count, e.g. the authors' own university in "the Universitas
@@ -24,11 +30,12 @@ from dataclasses import dataclass, field
 from pipeline.documents import Document
 from pipeline.text.tokens import sentences, words
 from pipeline.themes.codebook import Codebook
+from pipeline.themes.pairs import Pair, find_pairs
 
 _MAX_EVIDENCE = 3
 _LETTERS = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 _MASK = "qq"  # a two-letter placeholder: still one token, never an indicator
-_CLAUSE_BREAK = re.compile(
+CLAUSE_BREAK = re.compile(
     r"[;:]|,?\s+\b(?:whereas|while|whilst|but|sedangkan|sementara|namun|tetapi|adapun)\b",
     re.IGNORECASE,
 )
@@ -36,8 +43,16 @@ _CLAUSE_BREAK = re.compile(
 
 @dataclass(frozen=True)
 class Evidence:
+    """A sentence that supports a code, with the code's own indicator terms found in it.
+
+    ``kind``: "indicator" (a sentence of the text), "title" (the title or keywords of a work known
+    by nothing else), "classifier" (no sentence holds an indicator: ``sentence`` names the
+    classifier's deciding features, ``terms`` them) or "hand-coded" (a human coding with no
+    indicator sentence; ``sentence`` says so)."""
+
     sentence: str
     terms: tuple[str, ...]
+    kind: str = "indicator"
 
 
 @dataclass
@@ -48,6 +63,7 @@ class Coding:
     hits: Counter[str] = field(default_factory=Counter)
     evidence: dict[str, list[Evidence]] = field(default_factory=dict)
     actor_roles: Counter[tuple[str, str]] = field(default_factory=Counter)
+    pairs: list[Pair] = field(default_factory=list)  # one per (actor, role), first sentence
 
     def themes(self, min_hits: int = 1) -> set[str]:
         return {theme for theme, n in self.hits.items() if n >= min_hits}
@@ -88,6 +104,7 @@ class LexiconCoder:
         self._by_prefix: defaultdict[str, list[_Pattern]] = defaultdict(list)
         self._families = {t.id: t.family for t in codebook.themes}
         self._exclusions = {t.id: t.exclude_patterns for t in codebook.themes if t.exclude_patterns}
+        self._ambiguous = {t.id: t.ambiguous_terms for t in codebook.themes if t.ambiguous_terms}
         order = 0
         for theme in codebook.themes:
             for term in theme.terms:
@@ -105,25 +122,92 @@ class LexiconCoder:
         self._firsts = frozenset(self._by_word) | {first for first, _ in self._by_pair}
         self._prefixes = tuple(self._by_prefix)
 
-    def code_text(self, text: str, doc_id: str = "") -> Coding:
+    def code_text(
+        self, text: str, doc_id: str = "", no_evidence: frozenset[str] = frozenset()
+    ) -> Coding:
+        """Code ``text``; sentences in ``no_evidence`` (a title and keywords beside an abstract)
+        count for the codes but are never shown as their evidence."""
         coding = Coding(doc_id=doc_id)
+        found_terms: defaultdict[str, set[str]] = defaultdict(set)
+        pairs: list[Pair] = []
         for sentence in sentences(text):
             found: defaultdict[str, list[str]] = defaultdict(list)
-            for clause in _CLAUSE_BREAK.split(sentence):
+            for clause in CLAUSE_BREAK.split(sentence):
                 matches = self._match(clause)
                 for _position, theme, term in matches:
                     found[theme].append(term)
-                for pair in self._actor_role_pairs(matches):
-                    coding.actor_roles[pair] += 1
+                actors = [m for m in matches if self._families[m[1]] == "actor"]
+                if sentence not in no_evidence:
+                    pairs += find_pairs(clause, actors, sentence)
             for theme, terms in found.items():
                 coding.hits[theme] += len(terms)
+                found_terms[theme].update(terms)
+                if sentence in no_evidence:
+                    continue
                 kept = coding.evidence.setdefault(theme, [])
-                if len(kept) < _MAX_EVIDENCE:
-                    kept.append(Evidence(sentence=sentence, terms=tuple(dict.fromkeys(terms))))
+                kept.append(Evidence(sentence=sentence, terms=tuple(dict.fromkeys(terms))))
+        # a role cue is a second cue for its actor
+        paired = {pair.actor for pair in pairs if not pair.weak}
+        for theme, terms in found_terms.items():
+            ambiguous = self._ambiguous.get(theme, frozenset())
+            if theme not in paired and terms <= ambiguous and len(terms) < 2:
+                del coding.hits[theme]  # one ambiguous indicator and no second cue: not a code
+                coding.evidence.pop(theme, None)
+        coding.evidence = {t: ev for t, ev in coding.evidence.items() if ev}
+        for pair in pairs:
+            if pair.actor not in coding.hits and not pair.weak:
+                continue  # its actor was named only in an ambiguous sense
+            if pair.key not in coding.actor_roles:
+                coding.pairs.append(pair)
+            coding.actor_roles[pair.key] += 1
+        # An actor's best evidence is a sentence where it plays a role: those first, then the
+        # first sentences in text order, at most _MAX_EVIDENCE.
+        for theme, kept in coding.evidence.items():
+            acting = {p.sentence for p in coding.pairs if p.actor == theme}
+            if acting:
+                kept.sort(key=lambda e: e.sentence not in acting)
+            del kept[_MAX_EVIDENCE:]
         return coding
 
     def code(self, doc: Document) -> Coding:
-        return self.code_text(doc.text, doc_id=doc.id)
+        # The title and keywords are evidence only when nothing else is known of the work.
+        headings = frozenset() if doc.title_only else _headings(doc)
+        coding = self.code_text(doc.text, doc_id=doc.id, no_evidence=headings)
+        if doc.title_only:
+            coding.evidence = {
+                theme: [Evidence(e.sentence, e.terms, "title") for e in kept]
+                for theme, kept in coding.evidence.items()
+            }
+        return coding
+
+    def indicator_sentences(
+        self, doc: Document, theme: str, n: int = _MAX_EVIDENCE
+    ) -> list[Evidence]:
+        """Up to ``n`` sentences of ``doc`` holding indicators of ``theme`` (after its exclusions,
+        ambiguous ones included): the evidence of a code the lexicon alone would not give. The
+        title and keywords only for a work known by nothing else (kind "title")."""
+        kind = "title" if doc.title_only else "indicator"
+        headings = frozenset() if doc.title_only else _headings(doc)
+        out: list[Evidence] = []
+        for sentence in sentences(doc.text):
+            if sentence in headings:
+                continue
+            terms = [
+                term
+                for clause in CLAUSE_BREAK.split(sentence)
+                for _p, found, term in self._match(clause)
+                if found == theme
+            ]
+            if terms:
+                out.append(Evidence(sentence, tuple(dict.fromkeys(terms)), kind))
+                if len(out) >= n:
+                    break
+        return out
+
+    def match(self, text: str) -> list[tuple[int, str, str]]:
+        """(token position, theme, indicator term) of every indicator in ``text`` (one clause),
+        after the exclusion patterns."""
+        return self._match(text)
 
     def _match(self, text: str) -> list[tuple[int, str, str]]:
         """(token position, theme, indicator term) for every indicator found in ``text``, less
@@ -169,18 +253,10 @@ class LexiconCoder:
                     found.append((i, pattern.theme, pattern.term))
         return found
 
-    def _actor_role_pairs(self, matches: list[tuple[int, str, str]]) -> set[tuple[str, str]]:
-        actors = [(pos, theme) for pos, theme, _ in matches if self._families[theme] == "actor"]
-        if not actors:
-            return set()
-        pairs: set[tuple[str, str]] = set()
-        for pos, theme, _term in matches:
-            if self._families[theme] != "role":
-                continue
-            before = [a for a in actors if a[0] < pos]
-            actor = max(before)[1] if before else min(actors)[1]
-            pairs.add((actor, theme))
-        return pairs
+
+def _headings(doc: Document) -> frozenset[str]:
+    """The sentences of a document's title and keywords."""
+    return frozenset(sentences("\n\n".join([doc.title, "; ".join(doc.keywords)])))
 
 
 def _pattern_order(pattern: _Pattern) -> int:

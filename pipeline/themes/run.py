@@ -173,24 +173,6 @@ def run_themes(
         sample_weight=np.where(is_gold[rows], gold_weight, 1.0),
     )
     probabilities = classifier.predict_proba(features)
-    codes = assign(
-        docs,
-        codings,
-        probabilities,
-        check.valid,
-        codebook,
-        classifier,
-        preprocessor.reread_tokens,
-        coder,
-        preprocessor.surface,
-    )
-    abstained = 0
-    for i, doc_codes in enumerate(codes):
-        if relevance.in_field[i] or doc_ids[i] in check.valid:
-            continue  # a hand coding decides for its document, in the field or not
-        kept = {t: code for t, code in doc_codes.items() if t in method}
-        abstained += len(kept) < len(doc_codes)
-        codes[i] = kept
     card = None
     if with_evaluation and is_gold.sum() >= 10:
         evaluation = evaluate(
@@ -204,6 +186,30 @@ def run_themes(
             gold_weight=gold_weight,
         )
         card = ModelCard.from_evaluation(evaluation, codebook, gold_weight)
+    # Each family coded by the better of classifier and lexicon on the hand codings (the card's
+    # choice; the classifier everywhere when there is no card).
+    lexicon_families = frozenset(
+        f for f in codebook.families if card is not None and card.system_for(f) == "lexicon"
+    )
+    codes = assign(
+        docs,
+        codings,
+        probabilities,
+        check.valid,
+        codebook,
+        classifier,
+        preprocessor.reread_tokens,
+        coder,
+        preprocessor.surface,
+        lexicon_families=lexicon_families,
+    )
+    abstained = 0
+    for i, doc_codes in enumerate(codes):
+        if relevance.in_field[i] or doc_ids[i] in check.valid:
+            continue  # a hand coding decides for its document, in the field or not
+        kept = {t: code for t, code in doc_codes.items() if t in method}
+        abstained += len(kept) < len(doc_codes)
+        codes[i] = kept
     return ThemeRun(
         codebook,
         codings,
