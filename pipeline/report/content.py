@@ -18,6 +18,8 @@ from pipeline.compare.landscape import Neighbour, topic_map
 from pipeline.compare.similarity import Comparison
 from pipeline.documents import Document
 from pipeline.report import figures
+from pipeline.text.concept_audit import COLUMNS as CONCEPT_AUDIT_COLUMNS
+from pipeline.text.concept_audit import concept_audit
 from pipeline.topics.groups import role_groups
 from pipeline.topics.labels import TopicCard
 
@@ -113,6 +115,22 @@ class _Labels:
         return f"{self.theme(pair[0])} as {self.theme(pair[1]).lower()}"
 
 
+def _concept_audit_table(analysis: Analysis) -> pd.DataFrame:
+    """concept_audit.csv: the forms each thesaurus concept absorbed in this run."""
+    pre = analysis.preprocessor
+    rows = (
+        concept_audit(
+            pre.thesaurus,
+            pre.stemmer.surfaces,
+            pre.bridge.mapping,
+            pre.stemmer.surfaces_in("en"),
+        )
+        if pre.thesaurus
+        else []
+    )
+    return pd.DataFrame(rows, columns=list(CONCEPT_AUDIT_COLUMNS))
+
+
 def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> ReportContent:
     labels = _Labels(analysis)
     docs = analysis.documents
@@ -138,6 +156,7 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
             analysis.preprocessor.bridge.rows(), columns=["english", "indonesian", "dice"]
         ),
         "cited_in_corpus": _cited_in_corpus_table(analysis),
+        "concept_audit": _concept_audit_table(analysis),
         **_topic_group_tables(analysis),
     }
     changes = (
