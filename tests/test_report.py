@@ -33,7 +33,7 @@ def written_report(tmp_path_factory) -> Path:
 def test_report_folder_holds_html_markdown_tables_and_manifest(written_report):
     names = {p.name for p in written_report.iterdir()}
     assert {"index.html", "report.md", "manifest.json", "similarity.csv", "themes.csv"} <= names
-    assert {"explorer.html", "stemming_audit.csv"} <= names
+    assert {"explorer.html", "stemming_audit.csv", "concept_audit.csv"} <= names
     latest = written_report.parent / "latest"
     assert (latest / "index.html").read_bytes() == (written_report / "index.html").read_bytes()
 

@@ -18,6 +18,8 @@ from pipeline.compare.landscape import Neighbour, topic_map
 from pipeline.compare.similarity import Comparison, tiers
 from pipeline.documents import Document
 from pipeline.report import figures
+from pipeline.text.concept_audit import COLUMNS as CONCEPT_AUDIT_COLUMNS
+from pipeline.text.concept_audit import concept_audit
 from pipeline.themes.pairs import CURATED, REGISTRY, TEXT, Pair, agreement, f1
 from pipeline.topics.ensemble import interval_words
 from pipeline.topics.groups import role_groups
@@ -159,6 +161,22 @@ def _pair_keys(analysis: Analysis, index: int) -> set[tuple[str, str]]:
     return {p.key for p in analysis.pairs.get(index, [])}
 
 
+def _concept_audit_table(analysis: Analysis) -> pd.DataFrame:
+    """concept_audit.csv: the forms each thesaurus concept absorbed in this run."""
+    pre = analysis.preprocessor
+    rows = (
+        concept_audit(
+            pre.thesaurus,
+            pre.stemmer.surfaces,
+            pre.bridge.mapping,
+            pre.stemmer.surfaces_in("en"),
+        )
+        if pre.thesaurus
+        else []
+    )
+    return pd.DataFrame(rows, columns=list(CONCEPT_AUDIT_COLUMNS))
+
+
 def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> ReportContent:
     labels = _Labels(analysis)
     docs = analysis.documents
@@ -183,6 +201,7 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
             analysis.preprocessor.bridge.rows(), columns=["english", "indonesian", "dice"]
         ),
         "cited_in_corpus": _cited_in_corpus_table(analysis),
+        "concept_audit": _concept_audit_table(analysis),
         **_topic_group_tables(analysis),
     }
     changes = (

@@ -26,7 +26,7 @@ from pipeline.text import resources, stemcache
 from pipeline.text.bridge import MAX_SCAN, Bridge, learn_bridge
 from pipeline.text.phrases import DELIMITER, apply_phrases
 from pipeline.text.segments import TEXT, single_language, split_segments
-from pipeline.text.stemming import Stemmer, StemmerConfig
+from pipeline.text.stemming import CLITICS, Stemmer, StemmerConfig
 from pipeline.text.stopwords import stopwords
 from pipeline.text.thesaurus import Thesaurus, default_thesaurus
 from pipeline.text.tokens import word_list
@@ -60,6 +60,8 @@ class Preprocessor:
         self._stop = stopwords("*") - set(resources.abbreviations())
         if self.thesaurus:
             self.stemmer.labels.update(self.thesaurus.labels())
+        # Words the thesaurus reads apart from their stem (kecamatan is not camat): a key per form.
+        self._forms = _with_clitics(resources.thesaurus_forms()) if self.thesaurus else {}
         self._settings: PreprocessSettings | None = None
         self._stem_cache: Path | None = None
         self._shared_tokens: dict[str, str] = {}  # see absorb
@@ -83,29 +85,42 @@ class Preprocessor:
             kept = [found[i] for i in keep]
             out = [stems[i] for i in keep]
         else:
-            kept, out = self._with_concepts(
-                found, stems, self.thesaurus.index(language, stemmer.lookup), count
-            )
+            index = self.thesaurus.index(language, self.match_stem)
+            forms = self._forms.get(language)
+            keys = [forms.get(w, s) for w, s in zip(found, stems, strict=True)] if forms else stems
+            kept, out = self._with_concepts(found, stems, index, count, keys)
         if language == "en" and self.bridge:
             out = self.bridge.translate(out)
         if count:
             stemmer.count(kept, language)
         return apply_phrases(self.phrases, out) if self.phrases is not None else out
 
+    def match_stem(self, word: str, language: str) -> str:
+        """What the thesaurus reads a word as: its key in thesaurus_forms.tsv, else its stem."""
+        return self._forms.get(language, {}).get(word) or self.stemmer.lookup(word, language)
+
     def _with_concepts(
-        self, found: list[str], stems: list[str], index: dict[str, list[Any]], count: bool
+        self,
+        found: list[str],
+        stems: list[str],
+        index: dict[str, list[Any]],
+        count: bool,
+        keys: list[str],
     ) -> tuple[list[str], list[str]]:
-        """Concept tokens for thesaurus matches (longest first), stems for the rest, stop words
-        out. Only positions whose stem starts some key are examined one by one."""
+        """Concept tokens for thesaurus matches (longest first) of ``keys`` (the stems, or a
+        word's thesaurus form), stems for the rest, stop words out. Only positions whose key
+        starts some thesaurus key are examined one by one."""
         stop, kept, out, phrases = self._stop, [], [], []
         position, n = 0, len(stems)
-        for i in [i for i, stem in enumerate(stems) if stem in index]:
+        for i in [i for i, key in enumerate(keys) if key in index]:
             if i < position:
                 continue  # inside the previous match
-            found_match = _match_at(stems, i, index[stems[i]])
+            found_match = _match_at(keys, i, index[keys[i]])
             if found_match is None:
                 continue
             end, concept = found_match
+            if end == i + 1 and found[i] in stop:
+                continue  # a stop word is no concept: "sebuah" (a) stems to buah (fruit)
             between = [j for j in range(position, i) if found[j] not in stop]
             kept += [found[j] for j in between]
             out += [stems[j] for j in between]
@@ -321,6 +336,20 @@ def preprocess_parallel(
 ) -> list[list[str]]:
     """All token lists at once (see Preprocessor.map_parallel)."""
     return list((preprocessor or Preprocessor()).map_parallel(texts, workers=workers))
+
+
+def _with_clitics(forms: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Each form also with the Indonesian clitics after it (kecamatannya), as the stemmer reads
+    protected terms; one lookup per word then."""
+    out = {}
+    for language, table in forms.items():
+        full = dict(table)
+        if language == "id":
+            for form, key in table.items():
+                for clitic in CLITICS:
+                    full.setdefault(form + clitic, key)
+        out[language] = full
+    return out
 
 
 def _match_at(stems: list[str], i: int, entries: list[Any]) -> tuple[int, str] | None:

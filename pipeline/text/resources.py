@@ -51,3 +51,10 @@ def protected_terms(path: Path | None = None) -> dict[str, dict[str, str]]:
             raise ValueError(f"{path.name}:{number}: {form!r} is given two lemmas")
         table[language][form] = lemma
     return table
+
+
+@cache
+def thesaurus_forms(path: Path | None = None) -> dict[str, dict[str, str]]:
+    """Language -> {form: key}: words the thesaurus reads as ``key`` instead of their stem
+    (data/thesaurus_forms.tsv says why); checked as protected terms are."""
+    return protected_terms.__wrapped__(path or data_path("thesaurus_forms.tsv"))

@@ -28,7 +28,8 @@ from typing import Any
 from pipeline.text import resources
 from pipeline.text.unchanged import UnchangedWords
 
-_CLITICS = ("nya", "lah", "kah", "pun", "ku", "mu")
+CLITICS = ("nya", "lah", "kah", "pun", "ku", "mu")
+_CLITICS = CLITICS
 _PLAIN_WORD = re.compile(r"[a-z]+")
 _WAN = re.compile(r"^([a-z]{3,}?)(?:wan|wati)$")
 
@@ -230,6 +231,15 @@ class Stemmer:
                 table[token].update(forms)
             self._surfaces_cache = dict(table)
         return self._surfaces_cache
+
+    def surfaces_in(self, language: str) -> dict[str, Counter[str]]:
+        """Stem -> Counter of the words of one language seen behind it (the concept audit lists
+        the English words the bridge moved, without the Indonesian words of the same stem)."""
+        table: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        memo = self._memo[language]
+        for word, n in self._counts.get(language, Counter()).items():
+            table[memo[word]][word] += n
+        return dict(table)
 
     def surface(self, stem: str) -> str:
         """A label for a token: the display form of an abbreviation or concept, else the most
