@@ -81,6 +81,8 @@ class StabilityResult:
                 f"No topic recurs: all {k} change with the seed (mean top-10 overlap "
                 f"{self.mean:.2f}), so they are folded into one unstable row and none is a finding."
             )
+        if recurring == k:
+            return head + f"All {k} topics recur (mean overlap {self.mean:.2f}); none is folded."
         return head + (
             f"{recurring} of {k} topics recur (their mean overlap {self.recurring_mean:.2f}); the "
             f"other {k - recurring} (mean overlap over all {k}: {self.mean:.2f}) are folded into "
