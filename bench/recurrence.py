@@ -80,9 +80,13 @@ def main(argv: list[str] | None = None) -> None:
         )
         print(
             f"| {k} | {gibbs} | {len(stability.seeds)} | {len(stability.recurring)} "
-            f"| {stability.recurring_mean:.3f} | {stability.mean:.3f} "
-            f"| {result.npmi['recurring']:+.3f} | {result.npmi['all']:+.3f} "
+            f"| {_num(stability.recurring_mean, '')} | {stability.mean:.3f} "
+            f"| {_num(result.npmi['recurring'])} | {_num(result.npmi['all'])} "
             f"| {time.perf_counter() - started:.0f} |",
             flush=True,
         )
     lda.MAX_GIBBS_ITERATIONS = cap
+
+
+def _num(value: float, sign: str = "+") -> str:
+    return "n/a" if value != value else f"{value:{sign}.3f}"
