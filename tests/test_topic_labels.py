@@ -160,3 +160,24 @@ class TestTheReportedTopics:
     def test_labels_are_kept_beside_the_most_probable_words(self, planted_fit):
         assert len(planted_fit.labels) == len(planted_fit.top_words) == planted_fit.k
         assert all(label for label in planted_fit.labels)
+
+    def test_topics_csv_lists_recurring_topics_then_one_unstable_row(self, planted_fit):
+        from types import SimpleNamespace
+
+        from pipeline.report.content import _topic_table
+
+        broken = dataclasses.replace(planted_fit.stability, recurrence=[1.0, 0.0, 0.0])
+        topics = dataclasses.replace(planted_fit, stability=broken)
+        n = len(topics.doc_topics)
+        analysis = SimpleNamespace(
+            topics=topics, case_index=0, documents=[SimpleNamespace(language="id")] * n
+        )
+        table = _topic_table(analysis)
+        assert list(table["topic"]) == [topics.ids[0], UNSTABLE_ID]
+        unstable = table.iloc[-1]
+        assert unstable["folded_topics"] == f"{topics.ids[1]}; {topics.ids[2]}"
+        assert unstable["share_in_corpus"] == pytest.approx(
+            round(topics.shares[1], 4) + round(topics.shares[2], 4), abs=1e-4
+        )
+        assert table["label"].iloc[0] and table["top_words"].iloc[0]
+        assert unstable["weight_from_id"] == pytest.approx(1.0)
