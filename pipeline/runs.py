@@ -139,16 +139,16 @@ def write_run_report(analysis: Analysis, paths: ProjectPaths, manifest: dict[str
 
 def write_topic_explorer(analysis: Analysis, path: Path) -> None:
     """The interactive topic explorer beside the report (one offline HTML file)."""
-    topics = analysis.topics
-    view = view_from_matrices(
-        topics.model.topic_word(), topics.doc_topics, topics.dictionary, analysis.tokens
-    )
+    # The recurring topics, and the others folded into one "unstable" topic (lda.folded)
+    topic_word, doc_topics, ids, labels = analysis.topics.folded()
+    view = view_from_matrices(topic_word, doc_topics, analysis.topics.dictionary, analysis.tokens)
     write_explorer(
         path,
         view,
         analysis.preprocessor.surface,
         title="berdaya: topic explorer",
-        topic_labels=[", ".join(words[:5]) for words in topics.labels],
+        topic_names=ids,
+        topic_labels=labels,
         doc_labels=[d.key for d in analysis.documents],
     )
 

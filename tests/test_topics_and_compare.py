@@ -7,10 +7,13 @@ import pytest
 
 from pipeline.artifacts import ArtifactError, write_artifact_dir
 from pipeline.compare.similarity import hellinger, jaccard, tfidf_cosines
-from pipeline.topics.lda import TopicParams, candidate_ks, fit_topics
+from pipeline.topics.lda import TopicParams, candidate_ks, fit_topics, gibbs_iterations_for
 from pipeline.topics.persist import load_topic_model, save_topic_model
 
-FAST = TopicParams(k_values=(2, 3), passes=5, iterations=50, seed=7, engine="gensim")
+# documents_per_topic=2: six toy documents may still try K=3, so the sweep has a choice to make
+FAST = TopicParams(
+    k_values=(2, 3), passes=5, iterations=50, seed=7, engine="gensim", documents_per_topic=2
+)
 TOKENS = [
     ["zakat", "masjid", "umat", "zakat", "dana"],
     ["zakat", "umat", "masjid", "infak"],
@@ -47,9 +50,18 @@ class TestTopics:
     def test_small_corpora_are_marked_exploratory(self):
         assert fit_topics(TOKENS, surface, FAST).exploratory
 
-    def test_k_never_exceeds_half_the_documents(self):
-        assert candidate_ks(TopicParams(k_values=(2, 3, 10, 20)), 16) == [2, 3]
-        assert candidate_ks(TopicParams(k_values=(5,)), 3) == [2]
+    def test_k_never_exceeds_one_topic_per_twenty_documents(self):
+        sweep = TopicParams(k_values=(5, 10, 15, 20, 25, 30))
+        assert candidate_ks(sweep, 207) == [5, 10]  # the field-only SINTA corpus
+        assert candidate_ks(sweep, 3_654) == [5, 10, 15, 20, 25, 30]
+        assert candidate_ks(sweep, 16) == [2]  # the bundled works: two topics at most
+        assert candidate_ks(TopicParams(k_values=(2, 3, 10, 20)), 16) == [2]
+        assert candidate_ks(TopicParams(k_values=(2, 3, 10), documents_per_topic=2), 16) == [2, 3]
+
+    def test_small_corpora_get_more_gibbs_sweeps_large_ones_the_default(self):
+        assert gibbs_iterations_for(20_204, 200) == 989  # the field-only SINTA corpus
+        assert gibbs_iterations_for(348, 200) == 1000  # the bundled works: the cap
+        assert gibbs_iterations_for(400_000, 200) == 200  # all SINTA abstracts: as before
 
     def test_empty_vocabulary_is_a_clear_error(self):
         with pytest.raises(ValueError, match="no words left"):

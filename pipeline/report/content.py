@@ -24,6 +24,7 @@ from pipeline.themes.pairs import CURATED, REGISTRY, TEXT, Pair, agreement, f1
 from pipeline.topics.ensemble import interval_words
 from pipeline.topics.groups import role_groups
 from pipeline.topics.labels import TopicCard
+from pipeline.topics.lda import UNSTABLE_ID
 
 SIMILARITY_EXPLAINED = {
     "tfidf_cosine": (
@@ -367,23 +368,50 @@ def _theme_table(analysis: Analysis, rows: list[int]) -> pd.DataFrame:
 
 
 def _topic_table(analysis: Analysis) -> pd.DataFrame:
+    """One row per recurring topic (label words by relevance, top words by probability), then
+    one "unstable" row holding the topics that do not recur over the seeds (their ids, summed
+    shares, share-weighted language mix): those are not findings."""
     topics = analysis.topics
     stability = topics.stability.per_topic if topics.stability else [None] * topics.k
-    unstable = set(topics.stability.unstable) if topics.stability else set()
-    mix = _language_mix(analysis)
-    return pd.DataFrame(
+    recurrence = (topics.stability.recurrence if topics.stability else None) or [None] * topics.k
+    unstable = set(topics.unstable)
+    table = pd.DataFrame(
         {
             "topic": topics.ids,
-            "top_words": [", ".join(words) for words in topics.labels],
+            "label": [", ".join(words) for words in topics.labels],
+            "top_words": [", ".join(words) for words in topics.top_words or topics.labels],
             "share_in_case": [
                 round(float(topics.doc_topics[analysis.case_index, t]), 4) for t in range(topics.k)
             ],
             "share_in_corpus": [round(float(s), 4) for s in topics.shares],
             "stability": [None if s is None else round(float(s), 3) for s in stability],
-            "unstable": [topic in unstable for topic in topics.ids],
-            **mix,
+            "recurrence": [None if r is None else round(float(r), 3) for r in recurrence],
+            "unstable": [t in unstable for t in range(topics.k)],
+            "folded_topics": [""] * topics.k,
+            **_language_mix(analysis),
         }
     )
+    kept, rest = table[~table["unstable"]], table[table["unstable"]]
+    if rest.empty:
+        return kept.reset_index(drop=True)
+    shares = np.clip(rest["share_in_corpus"].to_numpy(dtype=float), 1e-12, None)
+    row: dict[str, object] = {
+        "topic": UNSTABLE_ID,
+        "label": f"{len(rest)} topics that do not recur over the seeds (not findings)",
+        "top_words": "",
+        "share_in_case": round(float(rest["share_in_case"].sum()), 4),
+        "share_in_corpus": round(float(rest["share_in_corpus"].sum()), 4),
+        "stability": round(float(rest["stability"].astype(float).mean()), 3),
+        "recurrence": round(float(rest["recurrence"].astype(float).mean()), 3),
+        "unstable": True,
+        "folded_topics": "; ".join(rest["topic"]),
+    }
+    for column in table.columns:
+        if column.startswith("weight_from_"):
+            row[column] = round(float(np.average(rest[column], weights=shares)), 3)
+        elif column.startswith("corpus_"):
+            row[column] = rest[column].iloc[0]
+    return pd.concat([kept, pd.DataFrame([row])], ignore_index=True)
 
 
 def _language_mix(analysis: Analysis) -> dict[str, list[float]]:

@@ -123,9 +123,17 @@ def render_markdown(content: ReportContent) -> str:
             lines.append(f"- *{md_escape(theme)}*: {md_escape(sentence)}")
         lines.append("")
     lines += _cited_in_corpus_lines(content.tables["cited_in_corpus"])
-    lines += ["## Topics", "", "| Topic | Top words | Share in the case |", "|---|---|---|"]
+    lines += [
+        "## Topics",
+        "",
+        "| Topic | Label (by relevance) | Share in the corpus | Share in the case |",
+        "|---|---|---|---|",
+    ]
     for row in content.tables["topics"].itertuples():
-        lines.append(f"| {row.topic} | {md_escape(row.top_words)} | {row.share_in_case:.3f} |")
+        lines.append(
+            f"| {row.topic} | {md_escape(row.label)} | {row.share_in_corpus:.3f} "
+            f"| {row.share_in_case:.3f} |"
+        )
     if content.topic_changes:
         lines += ["", "### Since the last run", ""]
         lines += [f"- {md_escape(s)}" for s in content.topic_changes]

@@ -8,15 +8,23 @@ and with ids that survive a refresh.
 2. sweep (sweep.py): each candidate K fitted on 90%, scored by c_v, NPMI, diversity and held-out
    perplexity; K chosen by a rule the report prints;
 3. stability and ensemble (stability.py, ensemble.py): the chosen K refitted on all fitted
-   documents under several seeds derived from the run's; the first seed's model is the result,
-   each of its topics scored by how well the others agree, and the placed documents' mixtures are
-   kept under every seed model, so the comparison with the case can be taken over seeds;
+   documents under several seeds derived from the run's; the seed model that agrees best with the
+   others (the medoid) is the result, each of its topics scored by how well the others agree and
+   called recurring when it comes back in at least half of them (the others are folded into one
+   "unstable" row by the report), and the placed documents' mixtures are kept under every seed
+   model, so the comparison with the case can be taken over seeds;
 4. mixtures for every document from that model (the registry works placed, not fitted; on a
    large corpus, every document outside the sample inferred the same way);
 5. ids (align.py): matched to the previous run's topics, where one is given.
 
 Topics are shown by surface forms (the most frequent word behind each stem), never by bare stems:
-"pemberdayaan", not "daya".
+"pemberdayaan", not "daya"; their labels are ranked by relevance, not probability, with generic
+words left out (labels.py).
+
+Small corpora: K may not exceed one topic per ``DOCUMENTS_PER_TOPIC`` (20) documents, since on
+207 field documents a sweep up to 25 topics gave topics that no two seeds agreed on (BENCHMARKS.md
+"Topics"); and a corpus of few tokens gets more Gibbs sweeps (``gibbs_iterations_for``), which is
+cheap there and makes the seeds agree more (mean stability 0.25 -> 0.4 at K=8-10 on that corpus).
 """
 
 from __future__ import annotations
@@ -41,19 +49,44 @@ from pipeline.topics.ensemble import (
     ensemble_size,
 )
 from pipeline.topics.groups import corpus_shares, group_shares, topics_over_time
-from pipeline.topics.labels import TopicCard, surface_words, topic_cards, topic_name
+from pipeline.topics.labels import (
+    DISTINCTIVE_LIFT,
+    RELEVANCE_LAMBDA,
+    TopicCard,
+    relevance_labels,
+    surface_words,
+    topic_cards,
+    topic_name,
+)
 from pipeline.topics.policy import (
     MAX_FIT_DOCUMENTS,
     MIN_DOCUMENTS_FOR_FINDINGS,
     CorpusPolicy,
     corpus_policy,
 )
-from pipeline.topics.stability import DEFAULT_STABILITY_THRESHOLD, StabilityResult, topic_stability
-from pipeline.topics.sweep import DEFAULT_MIN_DIVERSITY, SweepResult, sweep_k
+from pipeline.topics.stability import (
+    DEFAULT_STABILITY_THRESHOLD,
+    StabilityResult,
+    medoid,
+    topic_stability,
+)
+from pipeline.topics.sweep import DEFAULT_MIN_DIVERSITY, SweepResult, coherences, sweep_k
 
 log = logging.getLogger(__name__)
 
 __all__ = ["MIN_DOCUMENTS_FOR_FINDINGS", "TopicModelResult", "TopicParams", "fit_topics"]
+
+DOCUMENTS_PER_TOPIC = 20  # K's ceiling: at least this many fitted documents per topic
+# Gibbs sweeps per fit: at least TopicParams.gibbs_iterations, more on few tokens, up to the cap
+GIBBS_TOKEN_BUDGET = 20_000_000  # fitted tokens x sweeps of one fit
+MAX_GIBBS_ITERATIONS = 1000
+UNSTABLE_ID = "unstable"  # the report's row for the topics that do not recur
+
+
+def gibbs_iterations_for(tokens: int, floor: int) -> int:
+    """Gibbs sweeps for a corpus of ``tokens`` fitted tokens: ``floor`` on a large corpus, up to
+    ``MAX_GIBBS_ITERATIONS`` where a fit is cheap (20,000 tokens: 1000 sweeps, about 1 s)."""
+    return int(max(floor, min(MAX_GIBBS_ITERATIONS, GIBBS_TOKEN_BUDGET // max(1, tokens))))
 
 
 @dataclass(frozen=True)
@@ -79,13 +112,18 @@ class TopicParams:
     min_documents: int = MIN_DOCUMENTS_FOR_FINDINGS
     # Above this many documents the models are fitted on a seeded sample (policy.py); None: never
     max_fit_documents: int | None = MAX_FIT_DOCUMENTS
+    documents_per_topic: int = DOCUMENTS_PER_TOPIC  # K <= fitted documents / this
 
-    def engine_params(self) -> EngineParams:
+    def engine_params(self, tokens: int | None = None) -> EngineParams:
+        """The engine's settings; ``tokens`` (fitted tokens) scales tomotopy's Gibbs sweeps."""
+        gibbs = self.gibbs_iterations
+        if tokens is not None:
+            gibbs = gibbs_iterations_for(tokens, self.gibbs_iterations)
         return EngineParams(
             engine=self.engine,
             passes=self.passes,
             iterations=self.iterations,
-            gibbs_iterations=self.gibbs_iterations,
+            gibbs_iterations=gibbs,
             infer_workers=self.infer_workers,
         )
 
@@ -112,8 +150,9 @@ class TopicModelResult:
     k: int
     coherence_by_k: dict[int, float]  # c_v, as before; the full curves are in sweep
     doc_topics: np.ndarray  # documents x K (all documents, placed ones inferred), rows sum to 1
-    top_stems: list[list[str]]
-    labels: list[list[str]] = field(default_factory=list)  # surface forms
+    top_stems: list[list[str]]  # by probability
+    labels: list[list[str]] = field(default_factory=list)  # surface forms, by relevance (labels.py)
+    top_words: list[list[str]] = field(default_factory=list)  # surface forms, by probability
     documents: int = 0  # documents the model was fitted on
     vocabulary: int = 0
     exploratory: bool = True
@@ -127,6 +166,9 @@ class TopicModelResult:
     # The placed documents' mixtures under every seed model at K (the reference's first)
     ensemble: SeedMixtures | None = None
     seeds: dict[str, Any] = field(default_factory=dict)  # each random step's seed, as used
+    # NPMI coherence (top 10, over the fitted texts) of the reference's topics: "all" K of them,
+    # and the "recurring" ones the report shows (nan when none recurs)
+    npmi: dict[str, float] = field(default_factory=dict)
 
     @property
     def engine(self) -> str:
@@ -139,6 +181,34 @@ class TopicModelResult:
             f"{tid}: {topic_name(words)}" for tid, words in zip(self.ids, self.labels, strict=True)
         ]
 
+    @property
+    def recurring(self) -> list[int]:
+        """Topics (indices) that recur over the seeds: the findings; the others are unstable."""
+        return [] if self.stability is None else self.stability.recurring
+
+    @property
+    def unstable(self) -> list[int]:
+        recurring = set(self.recurring)
+        return [t for t in range(self.k) if t not in recurring]
+
+    def folded(self) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
+        """The model as the report shows it: the recurring topics, and the others folded into one
+        "unstable" topic (its word distribution their share-weighted mean, its weight in each
+        document their sum). Returns (topic_word, doc_topics, ids, labels)."""
+        phi = self.model.topic_word()
+        keep, rest = self.recurring, self.unstable
+        rows = [phi[t] for t in keep]
+        columns = [self.doc_topics[:, t] for t in keep]
+        ids = [self.ids[t] for t in keep]
+        labels = [", ".join(self.labels[t][:5]) for t in keep]
+        if rest:
+            weights = np.asarray([max(self.shares[t], 1e-12) for t in rest])
+            rows.append(weights @ phi[rest] / weights.sum())
+            columns.append(self.doc_topics[:, rest].sum(axis=1))
+            ids.append(UNSTABLE_ID)
+            labels.append(f"{len(rest)} topics that do not recur over the seeds")
+        return np.vstack(rows), np.column_stack(columns), ids, labels
+
     def methods(self) -> list[str]:
         """Sentences for the report's methods and limits: policy, K rule, stability, engine."""
         lines = []
@@ -150,6 +220,24 @@ class TopicModelResult:
             )
         if self.stability is not None:
             lines.append(self.stability.sentence())
+        if self.npmi:
+            recurring = self.npmi.get("recurring", float("nan"))
+            lines.append(
+                f"NPMI coherence of the topics shown: {self.npmi['all']:+.3f} over all {self.k}"
+                + (
+                    f", {recurring:+.3f} over the recurring ones."
+                    if recurring == recurring
+                    else "."
+                )
+            )
+        lines.append(
+            "Topic labels: words ranked by relevance (Sievert & Shirley 2014, lambda "
+            f"{RELEVANCE_LAMBDA}), not by probability, with generic words (negations, research "
+            "and method words, placeholder nouns) left out; a distinctive word (one of the topic's "
+            f"own, used at least {DISTINCTIVE_LIFT:g} times as often as in the corpus) leads when "
+            "the ranking put none in the name; topics.csv keeps the most probable words beside "
+            "them."
+        )
         return lines
 
     def snapshot(self, run_id: str) -> TopicSnapshot:
@@ -165,13 +253,14 @@ class TopicModelResult:
     def cards(
         self, texts: Sequence[str], documents: int = 3, among: Sequence[int] | None = None
     ) -> list[TopicCard]:
-        """Topic cards with representative documents; ``texts`` row for row with doc_topics.
+        """Cards of the recurring topics with representative documents, then one card for the
+        topics that do not recur (``UNSTABLE_ID``); ``texts`` row for row with doc_topics.
 
         ``among`` defaults to the fitted documents, so a placed case never "represents" a topic.
         """
         if among is None and self.policy is not None:
             among = self.policy.corpus_indices
-        return topic_cards(
+        cards = topic_cards(
             self.ids,
             self.labels,
             self.doc_topics,
@@ -184,6 +273,36 @@ class TopicModelResult:
             documents=documents,
             among=among,
         )
+        shown = [cards[t] for t in self.recurring]
+        rest = self.unstable
+        if rest:
+            share = float(sum(self.shares[t] for t in rest))
+            seeds = 0 if self.stability is None else len(self.stability.seeds)
+            head = (
+                "No topic recurs over the seeds: "
+                if not shown
+                else f"{len(rest)} of {self.k} topics do not recur over the seeds: "
+            )
+            note = head + (
+                f"{', '.join(self.ids[t] for t in rest)} change with the seed"
+                + (f" (of {seeds} seed models)" if seeds > 1 else " (one seed model)")
+                + f" and hold {share:.1%} of the corpus together. They are not findings; their "
+                "words are in topics.csv's unstable row and doc_topics.csv."
+            )
+            stabilities = [self.stability.per_topic[t] for t in rest] if self.stability else []
+            shown.append(
+                TopicCard(
+                    id=UNSTABLE_ID,
+                    words=[],
+                    name=UNSTABLE_ID,
+                    share=share,
+                    stability=float(np.mean(stabilities)) if stabilities else None,
+                    unstable=True,
+                    documents=[],
+                    note=note,
+                )
+            )
+        return shown
 
     def group_shares(self, groups: Sequence[Hashable | None]) -> pd.DataFrame:
         return group_shares(self.doc_topics, groups, self.ids)
@@ -193,8 +312,9 @@ class TopicModelResult:
 
 
 def candidate_ks(params: TopicParams, documents: int) -> list[int]:
-    """K values worth trying: at most one topic per two documents, at least two topics."""
-    ceiling = max(2, documents // 2)
+    """K values worth trying: at most one topic per ``documents_per_topic`` documents, at least
+    two topics (so 16 works get 2, 207 field abstracts at most 10)."""
+    ceiling = max(2, documents // max(1, params.documents_per_topic))
     ks = sorted({k for k in params.k_values if 2 <= k <= ceiling})
     return ks or [min(ceiling, max(2, min(params.k_values, default=2)))]
 
@@ -234,7 +354,7 @@ def fit_topics(
     dictionary = build_dictionary(fit_lists, params)
     if len(dictionary) == 0 or not any(dictionary.doc2bow(list(t)) for t in fit_lists):
         raise ValueError("no words left to model after stop words and filtering")
-    engine = params.engine_params()
+    engine = params.engine_params(sum(dictionary.cfs.values()))
     sweep = sweep_k(
         fit_lists,
         dictionary,
@@ -248,19 +368,36 @@ def fit_topics(
     # The extra ensemble seeds serve the comparison of placed documents; without any, the
     # stability seeds alone.
     seeds = params.ensemble(sum(len(t) for t in texts)) if placed else params.seeds()
-    reference = fit_model(texts, dictionary, sweep.k, seeds[0], engine)
-    top_stems = reference.top_words(params.top_n)
-    doc_topics = reference.infer(token_lists)
     rows = list(placed)
-    others_top, mixtures = [], [doc_topics[rows]]
+    placed_lists = [token_lists[i] for i in rows]
+    first = fit_model(texts, dictionary, sweep.k, seeds[0], engine)
+    tops, mixtures = [first.top_words(params.top_n)], [first.infer(placed_lists)]
     # One seed model at a time: its top words (stability) and its placed mixtures are kept.
     for s in seeds[1:]:
         model = fit_model(texts, dictionary, sweep.k, s, engine)
-        others_top.append(model.top_words(params.top_n))
-        mixtures.append(model.infer([token_lists[i] for i in rows]))
-    stability = topic_stability(
-        top_stems, others_top, params.stability_threshold, seeds, params.top_n
+        tops.append(model.top_words(params.top_n))
+        mixtures.append(model.infer(placed_lists))
+    # The reference is the seed model that agrees best with the others (refitted: same seed,
+    # same model), so the topics shown are the ensemble's consensus.
+    chosen = medoid(tops, params.top_n)
+    reference = (
+        first if chosen == 0 else fit_model(texts, dictionary, sweep.k, seeds[chosen], engine)
     )
+    top_stems = tops[chosen]
+    doc_topics = reference.infer(token_lists)
+    stability = topic_stability(
+        top_stems,
+        [t for i, t in enumerate(tops) if i != chosen],
+        params.stability_threshold,
+        seeds,
+        params.top_n,
+    )
+    stability = dataclasses.replace(stability, reference=seeds[chosen])
+    recurring_stems = [top_stems[t] for t in stability.recurring]
+    npmi = coherences([top_stems, recurring_stems or top_stems], texts, dictionary, "c_npmi")
+    vocab = [dictionary[i] for i in range(len(dictionary))]
+    frequency = np.asarray([dictionary.cfs.get(i, 0) for i in range(len(dictionary))], float)
+    labels = relevance_labels(reference.topic_word(), frequency, vocab, surface)
     shares = corpus_shares(doc_topics[policy.corpus_indices]).tolist()
     alignment = carry_ids(previous, top_stems, shares, params.match_threshold)
     log.info("topics: K=%d, %s; %s", sweep.k, stability.sentence(), policy.sentence)
@@ -271,7 +408,8 @@ def fit_topics(
         coherence_by_k=sweep.coherence_by_k(),
         doc_topics=doc_topics,
         top_stems=top_stems,
-        labels=[surface_words(stems, surface) for stems in top_stems],
+        labels=[label.words for label in labels],
+        top_words=[surface_words(stems, surface) for stems in top_stems],
         documents=len(fit_lists),
         vocabulary=len(dictionary),
         exploratory=policy.exploratory,
@@ -286,7 +424,8 @@ def fit_topics(
         seeds={
             "sample": params.seed if policy.sampled else None,
             "sweep": params.seed,
-            "reference": seeds[0],
+            "reference": seeds[chosen],
             "ensemble": seeds,
         },
+        npmi={"all": npmi[0], "recurring": npmi[1] if recurring_stems else float("nan")},
     )
