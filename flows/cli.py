@@ -206,6 +206,68 @@ def ingest(
 
 
 @app.command()
+def export(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write <set>.<format> into.")] = Path(
+        "citations"
+    ),
+    formats: Annotated[
+        str, typer.Option("--format", help="Comma-separated: bib (BibTeX), ris, json (CSL-JSON).")
+    ] = "bib,ris,json",
+    sets: Annotated[
+        str,
+        typer.Option(
+            "--set",
+            help="Comma-separated: case, cited (its 15 cited works), neighbours (of the latest "
+            "report), corpus (every stored document, streamed).",
+        ),
+    ] = "case,cited,neighbours,corpus",
+    project: ProjectOption = None,
+    wait: WaitOption = 0.0,
+) -> None:
+    """Citation files (BibTeX, RIS, CSL-JSON) for Zotero, Mendeley or JabRef, from the store.
+
+    Every report folder has the same files in citations/.
+    """
+    from pipeline import runs
+    from pipeline.ingest.registry import RegistryError
+    from pipeline.locking import ProjectBusy, ProjectLock
+    from pipeline.report.exports import FORMATS, SETS
+
+    chosen_formats = [f.strip() for f in formats.split(",") if f.strip()]
+    chosen_sets = [s.strip() for s in sets.split(",") if s.strip()]
+    for name, chosen, known in (
+        ("--format", chosen_formats, FORMATS),
+        ("--set", chosen_sets, SETS),
+    ):
+        bad = [c for c in chosen if c not in known]
+        if bad or not chosen:
+            err.print(
+                f"error: {name}: unknown {', '.join(bad) or '(nothing given)'}; "
+                f"choose from {', '.join(known)}",
+                markup=False,
+                highlight=False,
+            )
+            raise typer.Exit(code=2)
+    paths = _paths(project)
+    if not paths.store.exists():
+        err.print(f"error: no corpus store at {paths.store}; run `berdaya run` first", markup=False)
+        raise typer.Exit(code=1)
+    try:
+        with ProjectLock(paths.corpus, "berdaya export", wait):
+            counts, warnings = runs.export_citations(paths, out, chosen_formats, chosen_sets)
+    except ProjectBusy as exc:
+        err.print(f"busy: {exc}", markup=False, highlight=False)
+        raise typer.Exit(code=3) from None
+    except (RegistryError, OSError) as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(code=1) from None
+    for line in warnings:
+        err.print(f"warning: {line}", markup=False, highlight=False)
+    shown = ", ".join(f"{name} {count}" for name, count in counts.items())
+    console.print(f"Wrote {', '.join(chosen_formats)} to {out}/: {shown} entries.", highlight=False)
+
+
+@app.command()
 def status(project: ProjectOption = None) -> None:
     """What the corpus store holds: documents per source, and each journal's harvest state."""
     from pipeline.harvest import load_sources, status_rows
