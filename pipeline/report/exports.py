@@ -325,13 +325,16 @@ class KeyMaker:
 
     def __init__(self, reserved: Iterable[str] = ()) -> None:
         self.used: set[str] = set(reserved)
+        self._next: dict[str, int] = {}  # the next suffix to try per base: no quadratic search
 
     def __call__(self, citation: Citation) -> Citation:
         base = base_key(citation)
-        key, n = base, 0
-        while key in self.used:
-            key = f"{base}{_suffix(n)}"
+        key, n = base, self._next.get(base, 0)
+        if n or key in self.used:
+            while (key := f"{base}{_suffix(n)}") in self.used:
+                n += 1
             n += 1
+        self._next[base] = n
         self.used.add(key)
         return replace(citation, key=key)
 
