@@ -161,8 +161,46 @@ def report(
     seed: SeedOption = 20240601,
     wait: WaitOption = 0.0,
     dask: DaskOption = None,
+    years: Annotated[
+        str | None,
+        typer.Option(
+            "--years",
+            metavar="FIRST-LAST",
+            help="Analyse only documents published in these years, e.g. 2015-2024 (documents "
+            "without a year are left out). The case and its cited works are always kept.",
+        ),
+    ] = None,
+    journal: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--journal", help="Analyse only documents of this journal (repeat for several)."
+        ),
+    ] = None,
+    subject: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--subject",
+            help='Analyse only documents of this subject, e.g. "Social Sciences" (repeat for '
+            "several; subjects come from `berdaya ingest --journal-subjects`).",
+        ),
+    ] = None,
 ) -> None:
-    """Analyse what is stored (no refresh) and write reports/<run-id>/ and reports/latest/."""
+    """Analyse what is stored (no refresh) and write reports/<run-id>/ and reports/latest/.
+
+    --years, --journal and --subject narrow the corpus analysed; the filter is shown on the page
+    and recorded in manifest.json.
+    """
+    from pipeline.corpus import CorpusFilter, parse_years
+
+    try:
+        keep = CorpusFilter(
+            years=parse_years(years) if years is not None else None,
+            journals=tuple(j for j in journal or () if j.strip()),
+            subjects=tuple(s for s in subject or () if s.strip()),
+        )
+    except ValueError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(code=2) from None
     paths = _paths(project)
     cluster = _dask(dask, paths)
     _refuse_when_busy(paths, "berdaya report", wait)
@@ -170,7 +208,13 @@ def report(
 
     folder = _with_progress(
         "Writing the report",
-        lambda: build_report(root=str(paths.root), seed=seed, wait_for_lock=wait, dask=cluster),
+        lambda: build_report(
+            root=str(paths.root),
+            seed=seed,
+            wait_for_lock=wait,
+            dask=cluster,
+            corpus_filter=keep.as_dict() or None,
+        ),
     )
     console.print(f"Report: {folder}/index.html")
 
@@ -180,18 +224,48 @@ def ingest(
     paths_to_read: Annotated[
         list[Path], typer.Argument(help="Files or folders: .txt .md .html .pdf .bib .ris .csv")
     ],
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            metavar="FIELD=COLUMN,...",
+            help="CSV columns by name, for headers berdaya does not recognise, e.g. "
+            "year=TAHUN,authors=PENULIS. Fields: title, abstract, venue, year, doi, authors, url, "
+            "keywords. Recognised without it: title/judul/ARTICLE_TITLE, abstract/abstrak/"
+            "ARTICLE_ABSTRACT, journal/jurnal/JOURNAL_TITLE, year/tahun, authors/penulis/"
+            "pengarang, doi, keywords/kata kunci, url.",
+        ),
+    ] = None,
+    journal_subjects: Annotated[
+        Path | None,
+        typer.Option(
+            "--journal-subjects",
+            metavar="FILE",
+            help="A CSV of journal title -> subject(s) (e.g. SINTA's JOURNAL_TITLE,"
+            "JOURNAL_SUBJECTS): each document of a listed journal gets its subjects, for "
+            "`berdaya report --subject`.",
+        ),
+    ] = None,
     project: ProjectOption = None,
     wait: WaitOption = 0.0,
 ) -> None:
     """Add local files to the corpus store. A bad file is named with its reason; the rest go in."""
+    from pipeline.ingest.bibfiles import parse_column_map
     from pipeline.ingest.files import ingest_paths
+    from pipeline.ingest.subjects import SubjectTableError, load_journal_subjects
     from pipeline.locking import ProjectBusy, ProjectLock
     from pipeline.store import Store
 
+    try:
+        mapping = parse_column_map(columns) if columns is not None else None
+        table = load_journal_subjects(journal_subjects) if journal_subjects else None
+    except (ValueError, SubjectTableError) as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(code=2) from None
     paths = _paths(project)
     try:
         with ProjectLock(paths.corpus, "berdaya ingest", wait), Store(paths.store) as store:
-            result = ingest_paths(store, paths_to_read)
+            result = ingest_paths(store, paths_to_read, columns=mapping, journal_subjects=table)
     except ProjectBusy as exc:
         err.print(f"busy: {exc}", markup=False, highlight=False)
         raise typer.Exit(code=3) from None

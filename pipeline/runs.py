@@ -21,7 +21,7 @@ from pipeline.artifacts import (
     sha256_file,
     write_artifact_dir,
 )
-from pipeline.corpus import DocumentsById, StoredCorpus
+from pipeline.corpus import CorpusFilter, DocumentsById, StoredCorpus
 from pipeline.documents import Document
 from pipeline.ingest.registry import load_registry
 from pipeline.project import ProjectPaths
@@ -45,10 +45,11 @@ def ingest_registry(paths: ProjectPaths) -> dict[str, int]:
         return dict(store.upsert_many(registry.documents))
 
 
-def load_corpus(paths: ProjectPaths) -> tuple[StoredCorpus, str]:
+def load_corpus(paths: ProjectPaths, keep: CorpusFilter | None = None) -> tuple[StoredCorpus, str]:
     """The live documents, streamed from the store when a stage reads them (pipeline/corpus.py),
-    and the corpus hash they are pinned to."""
-    corpus = StoredCorpus.open(paths.store)
+    and the corpus hash they are pinned to. ``keep``: only the documents it keeps (``berdaya
+    report --years/--journal/--subject``); the case and its cited works always."""
+    corpus = StoredCorpus.open(paths.store, keep)
     return corpus, corpus.corpus_hash()
 
 
