@@ -173,7 +173,9 @@ def report(
     journal: Annotated[
         list[str] | None,
         typer.Option(
-            "--journal", help="Analyse only documents of this journal (repeat for several)."
+            "--journal",
+            help="Analyse only documents of this journal: its full title, up to case and "
+            "punctuation (repeat for several).",
         ),
     ] = None,
     subject: Annotated[
