@@ -23,6 +23,7 @@ from pipeline.project import ProjectPaths
 from pipeline.report.exports import (
     KeyMaker,
     citation_of,
+    csl_item,
     parse_name,
     registry_venue,
     write_exports,
@@ -43,6 +44,7 @@ ZOTERO_CSL_FIELDS = {
     "page",
     "DOI",
     "URL",
+    "ISSN",
     "publisher",
     "publisher-place",
     "language",
@@ -228,6 +230,40 @@ def test_the_corpus_is_read_in_one_pass(tmp_path):
     )
     assert counts == {"corpus": 516, "case": 1, "cited": 15, "neighbours": 1}
     assert len(_bib(tmp_path / "neighbours.bib")) == 1
+
+
+def test_a_harvested_article_keeps_its_volume_issue_pages_publisher_and_issn():
+    doc = Document(
+        source="oai:moderat",
+        identifier="oai:x:1",
+        title="Tata kelola kolaboratif",
+        authors=("Wati, Rina", "Joko Susilo"),
+        year=2022,
+        venue="Moderat: Jurnal Ilmiah Ilmu Pemerintahan",
+        doi="10.25157/moderat.v8i1.1",
+        extra={
+            "volume": "8",
+            "issue": "1",
+            "pages": "10-20",
+            "publisher": "Universitas Galuh",
+            "issn": ["2442-3777"],
+        },
+    )
+    item = zotero_item(csl_item(KeyMaker()(citation_of(doc))))
+    assert item["creators"] == [("Wati", "Rina"), ("Susilo", "Joko")]
+    assert (item["publicationTitle"], item["publisher"], item["date"]) == (
+        "Moderat: Jurnal Ilmiah Ilmu Pemerintahan",
+        "Universitas Galuh",
+        "2022",
+    )
+    full = csl_item(KeyMaker()(citation_of(doc)))
+    assert (full["volume"], full["issue"], full["page"], full["ISSN"]) == (
+        "8",
+        "1",
+        "10-20",
+        "2442-3777",
+    )
+    assert full["id"] == "wati2022tata"
 
 
 def test_names_and_venues_are_cleaned_as_a_citation_needs():

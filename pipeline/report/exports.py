@@ -123,6 +123,7 @@ class Citation:
     url: str = ""
     language: str = ""
     keywords: tuple[str, ...] = ()
+    issn: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -257,7 +258,8 @@ def citation_of(doc: Document, key: str = "") -> Citation:
         more_authors=more,
         year=doc.year,
         container=_clean(doc.venue) if kind != "book" else "",
-        publisher=_clean(doc.venue) if kind == "book" else "",
+        publisher=_clean(doc.venue if kind == "book" else doc.extra.get("publisher", "")),
+        issn=_clean((doc.extra.get("issn") or [""])[0]),
         doi=normalise_doi(doc.doi) if doc.doi else "",
         url=_clean(doc.url),
         language=doc.language if doc.language not in ("und", "") else "",
@@ -375,6 +377,7 @@ def bibtex_entry(c: Citation) -> str:
         ("volume", bibtex_escape(c.volume)),
         ("number", bibtex_escape(c.issue)),
         ("pages", bibtex_escape(c.pages).replace("-", "--")),
+        ("issn", bibtex_escape(c.issn)),
         ("doi", bibtex_escape(c.doi)),
         ("url", bibtex_escape(c.url)),
         ("langid", _LANGIDS.get(c.language, "")),
@@ -395,7 +398,14 @@ def ris_record(c: Citation) -> str:
     lines += [("TI", c.title), ("T2", c.container), ("PB", c.publisher), ("CY", c.place)]
     lines += [("PY", str(c.year or "")), ("VL", c.volume), ("IS", c.issue)]
     start, _, end = c.pages.partition("-")
-    lines += [("SP", start), ("EP", end), ("DO", c.doi), ("UR", c.url), ("LA", c.language)]
+    lines += [
+        ("SP", start),
+        ("EP", end),
+        ("SN", c.issn),
+        ("DO", c.doi),
+        ("UR", c.url),
+        ("LA", c.language),
+    ]
     lines += [("KW", k) for k in c.keywords]
     lines += [("N1", c.note)]
     out = [f"{tag}  - {_ris_value(value)}" for tag, value in lines if _ris_value(value)]
@@ -419,6 +429,7 @@ def csl_item(c: Citation) -> dict[str, object]:
         "volume": c.volume,
         "issue": c.issue,
         "page": c.pages,
+        "ISSN": c.issn,
         "DOI": c.doi,
         "URL": c.url,
         "language": c.language,
