@@ -140,6 +140,8 @@ def test_zotero_style_import_keeps_authors_year_venue_and_doi(registry_export):
     nursansiwi = zotero_item(items["nursansiwi2022"])
     assert nursansiwi["title"] == "Studi Pemberdayaan Sosial NGO di Desa Tertinggal"
     assert nursansiwi["DOI"] == "10.58258/jisip.v6i2.3038"
+    assert "Not found online" in zotero_item(items["lestari2023"])["extra"]  # found = false
+    assert "Not found online" not in sujatmiko["extra"]
     assert zotero_item(items["yunus2017"])["itemType"] == "book"
     assert zotero_item(items["yunus2017"])["publisher"] == "Bandar Publishing"
 

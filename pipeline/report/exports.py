@@ -280,6 +280,10 @@ def _registry_citation(doc: Document, key: str) -> Citation:
     notes = [f"Known typo: {remark}" for remark in _typo_remarks(remarks)]
     if extra.get("title_as_published") and _clean(doc.title) != title:
         notes.append(f"Cited in the case study as: {_clean(doc.title)}.")
+    if extra.get("found") is False:
+        notes.append(
+            "Not found online: the details are as the case study's reference list gives them."
+        )
     if more:
         notes.append("The list of authors is cut short (dkk / et al.) where it was found.")
     if pages_note:
