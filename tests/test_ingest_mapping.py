@@ -258,7 +258,7 @@ def test_a_filtered_report_says_so_on_the_page_and_in_the_manifest(project):
     manifest["corpus_filter"] = keep.as_dict()
     folder = runs.write_run_report(analysis, paths, manifest)
     html = (folder / "index.html").read_text(encoding="utf-8")
-    assert "Filtered corpus: only documents published 2015-2024 are analysed" in html
+    assert "Filtered corpus: only documents published 2015-2024 are analysed, 5 beyond" in html
     assert "Filtered corpus" in (folder / "report.md").read_text(encoding="utf-8")
     saved = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert saved["corpus_filter"] == {"years": "2015-2024"}

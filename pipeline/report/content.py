@@ -194,7 +194,8 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
     return ReportContent(
         run_id=run_id,
         title="berdaya: the OKU case and the works it cites",
-        summary=_filter_line(manifest) + _summary(analysis, labels, works, case_pairs, nearest),
+        summary=_filter_line(manifest, analysis)
+        + _summary(analysis, labels, works, case_pairs, nearest),
         limits=_limits(analysis),
         case=analysis.case,
         case_themes=labels.themes(case_themes),
@@ -742,15 +743,16 @@ def _figures(
 # -- words ---------------------------------------------------------------------------------------
 
 
-def _filter_line(manifest: dict[str, Any]) -> list[str]:
+def _filter_line(manifest: dict[str, Any], analysis: Analysis) -> list[str]:
     """The corpus filter of ``berdaya report --years/--journal/--subject``, first on the page."""
     wanted = manifest.get("corpus_filter")
     if not wanted:
         return []
     described = CorpusFilter.from_dict(wanted).describe()
+    wider = len(analysis.documents) - len(analysis.cited_indices) - 1
     return [
-        f"Filtered corpus: only documents {described} are analysed (the case and its cited "
-        "works are always kept)."
+        f"Filtered corpus: only documents {described} are analysed, {wider} beyond the case and "
+        "its cited works (which are always kept)."
     ]
 
 
