@@ -161,8 +161,48 @@ def report(
     seed: SeedOption = 20240601,
     wait: WaitOption = 0.0,
     dask: DaskOption = None,
+    years: Annotated[
+        str | None,
+        typer.Option(
+            "--years",
+            metavar="FIRST-LAST",
+            help="Analyse only documents published in these years, e.g. 2015-2024 (documents "
+            "without a year are left out). The case and its cited works are always kept.",
+        ),
+    ] = None,
+    journal: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--journal",
+            help="Analyse only documents of this journal: its full title, up to case and "
+            "punctuation (repeat for several).",
+        ),
+    ] = None,
+    subject: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--subject",
+            help='Analyse only documents of this subject, e.g. "Social Sciences" (repeat for '
+            "several; subjects come from `berdaya ingest --journal-subjects`).",
+        ),
+    ] = None,
 ) -> None:
-    """Analyse what is stored (no refresh) and write reports/<run-id>/ and reports/latest/."""
+    """Analyse what is stored (no refresh) and write reports/<run-id>/ and reports/latest/.
+
+    --years, --journal and --subject narrow the corpus analysed; the filter is shown on the page
+    and recorded in manifest.json.
+    """
+    from pipeline.corpus import CorpusFilter, parse_years
+
+    try:
+        keep = CorpusFilter(
+            years=parse_years(years) if years is not None else None,
+            journals=tuple(j for j in journal or () if j.strip()),
+            subjects=tuple(s for s in subject or () if s.strip()),
+        )
+    except ValueError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(code=2) from None
     paths = _paths(project)
     cluster = _dask(dask, paths)
     _refuse_when_busy(paths, "berdaya report", wait)
@@ -170,7 +210,13 @@ def report(
 
     folder = _with_progress(
         "Writing the report",
-        lambda: build_report(root=str(paths.root), seed=seed, wait_for_lock=wait, dask=cluster),
+        lambda: build_report(
+            root=str(paths.root),
+            seed=seed,
+            wait_for_lock=wait,
+            dask=cluster,
+            corpus_filter=keep.as_dict() or None,
+        ),
     )
     console.print(f"Report: {folder}/index.html")
 
@@ -180,18 +226,48 @@ def ingest(
     paths_to_read: Annotated[
         list[Path], typer.Argument(help="Files or folders: .txt .md .html .pdf .bib .ris .csv")
     ],
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            metavar="FIELD=COLUMN,...",
+            help="CSV columns by name, for headers berdaya does not recognise, e.g. "
+            "year=TAHUN,authors=PENULIS. Fields: title, abstract, venue, year, doi, authors, url, "
+            "keywords. Recognised without it: title/judul/ARTICLE_TITLE, abstract/abstrak/"
+            "ARTICLE_ABSTRACT, journal/jurnal/JOURNAL_TITLE, year/tahun, authors/penulis/"
+            "pengarang, doi, keywords/kata kunci, url.",
+        ),
+    ] = None,
+    journal_subjects: Annotated[
+        Path | None,
+        typer.Option(
+            "--journal-subjects",
+            metavar="FILE",
+            help="A CSV of journal title -> subject(s) (e.g. SINTA's JOURNAL_TITLE,"
+            "JOURNAL_SUBJECTS): each document of a listed journal gets its subjects, for "
+            "`berdaya report --subject`.",
+        ),
+    ] = None,
     project: ProjectOption = None,
     wait: WaitOption = 0.0,
 ) -> None:
     """Add local files to the corpus store. A bad file is named with its reason; the rest go in."""
+    from pipeline.ingest.bibfiles import parse_column_map
     from pipeline.ingest.files import ingest_paths
+    from pipeline.ingest.subjects import SubjectTableError, load_journal_subjects
     from pipeline.locking import ProjectBusy, ProjectLock
     from pipeline.store import Store
 
+    try:
+        mapping = parse_column_map(columns) if columns is not None else None
+        table = load_journal_subjects(journal_subjects) if journal_subjects else None
+    except (ValueError, SubjectTableError) as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(code=2) from None
     paths = _paths(project)
     try:
         with ProjectLock(paths.corpus, "berdaya ingest", wait), Store(paths.store) as store:
-            result = ingest_paths(store, paths_to_read)
+            result = ingest_paths(store, paths_to_read, columns=mapping, journal_subjects=table)
     except ProjectBusy as exc:
         err.print(f"busy: {exc}", markup=False, highlight=False)
         raise typer.Exit(code=3) from None
@@ -203,6 +279,68 @@ def ingest(
     )
     if result.errors:
         raise typer.Exit(code=1)
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write <set>.<format> into.")] = Path(
+        "citations"
+    ),
+    formats: Annotated[
+        str, typer.Option("--format", help="Comma-separated: bib (BibTeX), ris, json (CSL-JSON).")
+    ] = "bib,ris,json",
+    sets: Annotated[
+        str,
+        typer.Option(
+            "--set",
+            help="Comma-separated: case, cited (its 15 cited works), neighbours (of the latest "
+            "report), corpus (every stored document, streamed).",
+        ),
+    ] = "case,cited,neighbours,corpus",
+    project: ProjectOption = None,
+    wait: WaitOption = 0.0,
+) -> None:
+    """Citation files (BibTeX, RIS, CSL-JSON) for Zotero, Mendeley or JabRef, from the store.
+
+    Every report folder has the same files in citations/.
+    """
+    from pipeline import runs
+    from pipeline.ingest.registry import RegistryError
+    from pipeline.locking import ProjectBusy, ProjectLock
+    from pipeline.report.exports import FORMATS, SETS
+
+    chosen_formats = [f.strip() for f in formats.split(",") if f.strip()]
+    chosen_sets = [s.strip() for s in sets.split(",") if s.strip()]
+    for name, chosen, known in (
+        ("--format", chosen_formats, FORMATS),
+        ("--set", chosen_sets, SETS),
+    ):
+        bad = [c for c in chosen if c not in known]
+        if bad or not chosen:
+            err.print(
+                f"error: {name}: unknown {', '.join(bad) or '(nothing given)'}; "
+                f"choose from {', '.join(known)}",
+                markup=False,
+                highlight=False,
+            )
+            raise typer.Exit(code=2)
+    paths = _paths(project)
+    if not paths.store.exists():
+        err.print(f"error: no corpus store at {paths.store}; run `berdaya run` first", markup=False)
+        raise typer.Exit(code=1)
+    try:
+        with ProjectLock(paths.corpus, "berdaya export", wait):
+            counts, warnings = runs.export_citations(paths, out, chosen_formats, chosen_sets)
+    except ProjectBusy as exc:
+        err.print(f"busy: {exc}", markup=False, highlight=False)
+        raise typer.Exit(code=3) from None
+    except (RegistryError, OSError) as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(code=1) from None
+    for line in warnings:
+        err.print(f"warning: {line}", markup=False, highlight=False)
+    shown = ", ".join(f"{name} {count}" for name, count in counts.items())
+    console.print(f"Wrote {', '.join(chosen_formats)} to {out}/: {shown} entries.", highlight=False)
 
 
 @app.command()

@@ -102,14 +102,16 @@ def preprocess(
 
 
 @flow(name="preprocess_chunks")
-def preprocess_chunks(root: str) -> Sealed[Loaded]:
+def preprocess_chunks(root: str, corpus_filter: dict | None = None) -> Sealed[Loaded]:
     """Read the store here, preprocess it in chunks on this flow's task runner, and absorb the
-    chunks in input order into one Preprocessor. Sealed: Prefect walks a flow's return value."""
+    chunks in input order into one Preprocessor. Sealed: Prefect walks a flow's return value.
+    ``corpus_filter``: the report's (``CorpusFilter.as_dict``)."""
     from pipeline import runs  # here, not at the top: see the module notes
     from pipeline.analysis import Prepared
+    from pipeline.corpus import CorpusFilter
 
     paths = ProjectPaths.discover(root)
-    docs, corpus_hash = runs.load_corpus(paths)
+    docs, corpus_hash = runs.load_corpus(paths, CorpusFilter.from_dict(corpus_filter or {}))
     started = time.perf_counter()
     pre = Preprocessor()
     # As a run here does (pipeline.analysis.prepare): stems saved by earlier runs, which each

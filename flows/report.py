@@ -45,10 +45,12 @@ def build_report(
     hold_lock: bool = True,
     wait_for_lock: float = 0.0,
     dask: str | None = None,
+    corpus_filter: dict | None = None,
 ) -> str:
     """Analyse what is stored (no refresh) and write the report; returns the report folder.
 
-    ``dask``: preprocess on a Dask cluster (see analyze).
+    ``dask``: preprocess on a Dask cluster (see analyze). ``corpus_filter``: analyse only these
+    years, journals or subjects (``CorpusFilter.as_dict``; the registry works are always kept).
     """
     paths = ProjectPaths.discover(Path(root) if root else None)
     lock = (
@@ -57,5 +59,7 @@ def build_report(
     with lock:
         with compute.cluster(dask, paths) as address:
             on = address or compute.OFF
-            analysis, manifest = analyze(root=str(paths.root), seed=seed, dask=on).value
+            analysis, manifest = analyze(
+                root=str(paths.root), seed=seed, dask=on, corpus_filter=corpus_filter
+            ).value
         return write_report(Sealed(analysis), paths, manifest)

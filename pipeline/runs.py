@@ -21,12 +21,14 @@ from pipeline.artifacts import (
     sha256_file,
     write_artifact_dir,
 )
-from pipeline.corpus import DocumentsById, StoredCorpus
+from pipeline.corpus import CorpusFilter, DocumentsById, StoredCorpus
 from pipeline.documents import Document
 from pipeline.ingest.registry import load_registry
 from pipeline.project import ProjectPaths
 from pipeline.report.content import build_content
 from pipeline.report.explorer import view_from_matrices, write_explorer
+from pipeline.report.exports import FOLDER as CITATIONS
+from pipeline.report.exports import write_exports
 from pipeline.report.writer import write_report
 from pipeline.store import Store
 from pipeline.text.stemming import write_stemming_audit
@@ -43,10 +45,11 @@ def ingest_registry(paths: ProjectPaths) -> dict[str, int]:
         return dict(store.upsert_many(registry.documents))
 
 
-def load_corpus(paths: ProjectPaths) -> tuple[StoredCorpus, str]:
+def load_corpus(paths: ProjectPaths, keep: CorpusFilter | None = None) -> tuple[StoredCorpus, str]:
     """The live documents, streamed from the store when a stage reads them (pipeline/corpus.py),
-    and the corpus hash they are pinned to."""
-    corpus = StoredCorpus.open(paths.store)
+    and the corpus hash they are pinned to. ``keep``: only the documents it keeps (``berdaya
+    report --years/--journal/--subject``); the case and its cited works always."""
+    corpus = StoredCorpus.open(paths.store, keep)
     return corpus, corpus.corpus_hash()
 
 
@@ -129,12 +132,27 @@ def write_run_report(analysis: Analysis, paths: ProjectPaths, manifest: dict[str
         write_report(content, target)
         write_topic_explorer(analysis, target / "explorer.html")
         write_stemming_audit(analysis.preprocessor.stemmer, target / "stemming_audit.csv")
+        write_citations(analysis, target / CITATIONS)
 
     folder = write_artifact_dir(
         paths.reports, manifest["run_id"], fill, {**manifest, "kind": "report"}
     )
     point_latest(paths.reports, folder.name)
     return folder
+
+
+def write_citations(analysis: Analysis, folder: Path) -> dict[str, int]:
+    """BibTeX, RIS and CSL-JSON of the case, its cited works, its neighbours and the corpus."""
+    docs = analysis.documents
+    case, cited = docs[analysis.case_index], [docs[i] for i in analysis.cited_indices]
+    return write_exports(
+        folder,
+        docs,
+        case_id=case.id,
+        cited_ids=[d.id for d in cited],
+        neighbour_ids=[docs[n.index].id for n in analysis.neighbours],
+        reserved=[case.key, *(d.key for d in cited)],
+    )
 
 
 def write_topic_explorer(analysis: Analysis, path: Path) -> None:
@@ -184,3 +202,49 @@ def import_coding_sheet(paths: ProjectPaths, sheet: Path) -> Any:
         load_codebook(paths.codebook),
         paths.corpus / "labels" / "researcher.csv",
     )
+
+
+def export_citations(
+    paths: ProjectPaths,
+    out: Path,
+    formats: Sequence[str],
+    sets: Sequence[str],
+) -> tuple[dict[str, int], list[str]]:
+    """``berdaya export``: the citation files of what is stored, without a new analysis.
+
+    The neighbours are those of the latest report (its nearest_uncited.csv), since finding them
+    takes a whole analysis; without a report that set is empty and a warning says why.
+    """
+    import csv
+
+    from pipeline.documents import stable_id
+    from pipeline.ingest.registry import SOURCE
+
+    registry = load_registry(paths.registry)
+    docs, _ = load_corpus(paths)
+    warnings: list[str] = []
+    neighbour_ids: list[str] = []
+    table = paths.reports / "latest" / "nearest_uncited.csv"
+    if "neighbours" in sets:
+        if table.is_file():
+            registry_keys = {d.key for d in registry.documents}
+            with table.open(encoding="utf-8", newline="") as handle:
+                for row in csv.DictReader(handle):
+                    key = row.get("key", "")
+                    neighbour_ids.append(stable_id(SOURCE, key) if key in registry_keys else key)
+        else:
+            warnings.append(
+                f"no report yet ({table} is missing): the neighbours come from the latest "
+                "report; run `berdaya report` first"
+            )
+    counts = write_exports(
+        out,
+        docs,
+        case_id=registry.case.id,
+        cited_ids=[d.id for d in registry.cited],
+        neighbour_ids=neighbour_ids,
+        formats=formats,
+        sets=sets,
+        reserved=[d.key for d in registry.documents],
+    )
+    return counts, warnings

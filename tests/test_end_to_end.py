@@ -63,7 +63,10 @@ def test_main_job_writes_a_report_covering_all_fifteen_cited_works(project):
         )
         assert row, f"{work.key} missing from report.md with numbers"
         assert f'id="work-{work.key}"' in html
-    assert not re.search(r'(?:src|href)="(?!data:|#|explorer\.html")', html)
+    assert not re.search(r'(?:src|href)="(?!data:|#|explorer\.html"|citations/)', html)
+    for name in ("case", "cited", "neighbours", "corpus"):
+        for suffix in ("bib", "ris", "json"):
+            assert f"citations/{name}.{suffix}" in manifest["files"]
     assert "https://" not in (latest / "explorer.html").read_text(encoding="utf-8")
     assert manifest["documents"] == 17  # 16 registry works + the inbox note
     assert len(manifest["corpus_hash"]) == 64

@@ -7,7 +7,9 @@ import json
 import re
 from pathlib import Path
 
+import bibtexparser
 import pytest
+import rispy
 
 from pipeline.documents import Document
 from pipeline.report.writer import md_escape
@@ -66,7 +68,8 @@ def test_title_only_works_are_marked(written_report):
 def test_html_references_nothing_outside_the_file(written_report):
     html = (written_report / "index.html").read_text(encoding="utf-8")
     for attribute in re.findall(r'(?:src|href)="([^"]*)"', html):
-        assert attribute.startswith(("data:", "#")) or attribute == "explorer.html", attribute
+        beside = attribute == "explorer.html" or attribute.startswith("citations/")
+        assert attribute.startswith(("data:", "#")) or beside, attribute
     assert "<link" not in html
     assert "http://" not in html.replace("http://evil", "")
     assert "https://" not in html
@@ -149,3 +152,15 @@ def test_cited_works_in_the_corpus_are_named_by_key_and_title_and_never_by_hash_
     markdown = (written_report / "report.md").read_text(encoding="utf-8")
     assert "## The cited works found in the gathered corpus" in markdown
     assert "| lestari2023 | Innovation Of Local Government" in markdown
+
+
+def test_report_folder_holds_citation_files_that_parse(written_report):
+    folder = written_report / "citations"
+    library = bibtexparser.parse_file(str(folder / "corpus.bib"))
+    assert not library.failed_blocks
+    with (folder / "corpus.ris").open(encoding="utf-8") as handle:
+        records = rispy.load(handle)
+    items = json.loads((folder / "corpus.json").read_text(encoding="utf-8"))
+    assert len(library.entries) == len(records) == len(items)
+    assert len(json.loads((folder / "cited.json").read_text(encoding="utf-8"))) == 15
+    assert [i["id"] for i in json.loads((folder / "case.json").read_text("utf-8"))] == ["oku2024"]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -348,25 +348,55 @@ def parse_ris(text: str, origin: str = "<ris>") -> Parsed:
 
 # -- CSV -------------------------------------------------------------------------------------
 
+# Header names (lower-case, spaces and hyphens as "_") per field, in Indonesian and English, and
+# as the SINTA exports write them (JOURNAL_TITLE, ARTICLE_TITLE, ARTICLE_ABSTRACT). The first
+# alias a file has wins. Other headers: `berdaya ingest --columns year=TAHUN_TERBIT,...`.
 _CSV_ALIASES = {
-    "title": ("title", "article_title"),
-    "abstract": ("abstract", "article_abstract"),
-    "venue": ("journal", "journal_title", "venue", "source_title"),
-    "year": ("year", "publication_year"),
+    "title": ("title", "article_title", "judul", "judul_artikel", "judul_penelitian"),
+    "abstract": ("abstract", "article_abstract", "abstrak", "ringkasan"),
+    "venue": (
+        *("journal", "journal_title", "venue", "source_title", "jurnal", "nama_jurnal"),
+        *("publication_title", "sumber"),
+    ),
+    "year": ("year", "publication_year", "tahun", "tahun_terbit", "pub_year"),
     "doi": ("doi",),
-    "authors": ("authors", "author"),
-    "url": ("url", "link"),
-    "keywords": ("keywords",),
+    "authors": ("authors", "author", "penulis", "pengarang", "nama_penulis"),
+    "url": ("url", "link", "tautan"),
+    "keywords": ("keywords", "keyword", "kata_kunci", "author_keywords"),
 }
-_AUTHOR_SPLIT = re.compile(r"\s*;\s*|\s+and\s+", re.IGNORECASE)
+CSV_FIELDS = tuple(_CSV_ALIASES)
+_AUTHOR_SPLIT = re.compile(r"\s*;\s*|\s+(?:and|dan|&)\s+", re.IGNORECASE)
 
 
 def _header_key(name: str) -> str:
     return re.sub(r"[\s\-]+", "_", name.strip().lstrip("\ufeff").lower())
 
 
-def _columns(header: list[str]) -> dict[str, int]:
-    """Our field name -> column index, first matching alias in alias order."""
+def parse_column_map(text: str) -> dict[str, str]:
+    """``year=TAHUN,authors=PENULIS`` -> {"year": "TAHUN", "authors": "PENULIS"}.
+
+    Raises ValueError with one line naming the item at fault: a field we do not know, or an item
+    without "=".
+    """
+    mapping: dict[str, str] = {}
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        name, sep, header = (x.strip() for x in item.partition("="))
+        if not sep or not name or not header:
+            raise ValueError(f"--columns: {item!r} is not FIELD=COLUMN (e.g. year=TAHUN)")
+        if name.lower() not in _CSV_ALIASES:
+            raise ValueError(
+                f"--columns: unknown field {name!r} in {item!r}; fields: {', '.join(CSV_FIELDS)}"
+            )
+        mapping[name.lower()] = header
+    if not mapping:
+        raise ValueError("--columns: nothing given (e.g. --columns year=TAHUN,authors=PENULIS)")
+    return mapping
+
+
+def _columns(header: list[str], mapping: Mapping[str, str] | None = None) -> dict[str, int]:
+    """Our field name -> column index: the ``mapping`` given, else the first alias found."""
     keys = [_header_key(h) for h in header]
     found: dict[str, int] = {}
     for name, aliases in _CSV_ALIASES.items():
@@ -374,33 +404,51 @@ def _columns(header: list[str]) -> dict[str, int]:
             if alias in keys:
                 found[name] = keys.index(alias)
                 break
+    for name, wanted in (mapping or {}).items():
+        if _header_key(wanted) in keys:
+            found[name] = keys.index(_header_key(wanted))
     return found
 
 
-def _csv_dialect(first_line: str) -> str:
+def _missing_mapped(header: list[str], mapping: Mapping[str, str]) -> list[str]:
+    keys = {_header_key(h) for h in header}
+    return [f"{name}={want}" for name, want in mapping.items() if _header_key(want) not in keys]
+
+
+def _csv_dialect(first_line: str, mapping: Mapping[str, str] | None = None) -> str:
     """The delimiter under which the header names a title column (Excel in id-ID writes ';')."""
     for delimiter in (",", ";", "\t"):
         header = next(csv.reader([first_line], delimiter=delimiter), [])
-        if "title" in _columns(header):
+        if "title" in _columns(header, mapping):
             return delimiter
     return ","
 
 
-def parse_csv(lines: Iterable[str], origin: str = "<csv>") -> Parsed:
-    """Stream a CSV of articles; headers are matched case-insensitively through aliases."""
+def parse_csv(
+    lines: Iterable[str], origin: str = "<csv>", columns: Mapping[str, str] | None = None
+) -> Parsed:
+    """Stream a CSV of articles; headers are matched case-insensitively through aliases, or as
+    ``columns`` maps them (field -> header, from ``parse_column_map``)."""
     if csv.field_size_limit() < _CSV_FIELD_LIMIT:
         csv.field_size_limit(_CSV_FIELD_LIMIT)
     rows_iter = iter(lines)
     first_line = next(rows_iter, "")
-    delimiter = _csv_dialect(first_line)
+    delimiter = _csv_dialect(first_line, columns)
     reader = csv.reader(_chain_first(first_line, rows_iter), delimiter=delimiter)
+    mapping = columns or {}
     try:
         header = next(reader, [])
-        columns = _columns(header)
-        if "title" not in columns:
-            shown = ", ".join(h.strip() for h in header[:12]) or "none"
+        shown = ", ".join(h.strip() for h in header[:12]) or "none"
+        missing = _missing_mapped(header, mapping)
+        if missing:
             raise BibliographyError(
-                f"no title column (expected title or article_title); columns found: {shown}"
+                f"--columns {', '.join(missing)}: no such column; columns found: {shown}"
+            )
+        found = _columns(header, mapping)
+        if "title" not in found:
+            raise BibliographyError(
+                "no title column (expected title, judul or article_title, or name it with "
+                f"--columns title=...); columns found: {shown}"
             )
         documents: list[Document] = []
         untitled: list[int] = []
@@ -409,7 +457,7 @@ def parse_csv(lines: Iterable[str], origin: str = "<csv>") -> Parsed:
                 continue
             values = {
                 name: _clean(row[index]) if index < len(row) else ""
-                for name, index in columns.items()
+                for name, index in found.items()
             }
             title = values["title"]
             if not title:

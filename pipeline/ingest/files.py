@@ -21,13 +21,14 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
 from pipeline.documents import Document
 from pipeline.ingest.bibfiles import BibliographyError, Parsed, parse_bibtex, parse_csv, parse_ris
+from pipeline.ingest.subjects import with_subjects
 from pipeline.store import Store
 from pipeline.text.language import detect_language
 
@@ -348,12 +349,17 @@ def _plain_document(path: Path, title: str, text: str) -> Document:
 
 
 def read_with_warnings(
-    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, pdf_timeout: float | None = PDF_TIMEOUT
+    path: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    pdf_timeout: float | None = PDF_TIMEOUT,
+    columns: Mapping[str, str] | None = None,
 ) -> Parsed:
     """The documents of one file and the problems that did not stop it (broken bib entries).
 
     A PDF is read in a worker process killed after ``pdf_timeout`` seconds, its memory capped at
-    ``PDF_MEMORY_LIMIT`` (``pdf_timeout=None``: in this process, uncapped).
+    ``PDF_MEMORY_LIMIT`` (``pdf_timeout=None``: in this process, uncapped). ``columns``: a CSV's
+    field -> header mapping (``--columns``), for headers the aliases do not know.
     """
     path = Path(path)
     where = str(path)
@@ -383,7 +389,7 @@ def read_with_warnings(
         if suffix == ".ris":
             return parse_ris(text, where)
         if suffix == ".csv":
-            return parse_csv(io.StringIO(text, newline=""), where)
+            return parse_csv(io.StringIO(text, newline=""), where, columns)
     except BibliographyError as error:
         raise IngestError(where, str(error)) from None
     if suffix == ".html":
@@ -470,12 +476,20 @@ def ingest_paths(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     pdf_timeout: float | None = PDF_TIMEOUT,
+    columns: Mapping[str, str] | None = None,
+    journal_subjects: Mapping[str, tuple[str, ...]] | None = None,
 ) -> IngestReport:
-    """Read and upsert every file under ``paths``; one transaction per file, errors collected."""
+    """Read and upsert every file under ``paths``; one transaction per file, errors collected.
+
+    ``columns``: CSV field -> header (``--columns``); ``journal_subjects``: a journal-subject
+    table (``load_journal_subjects``) whose subjects go into each document's extra["subjects"].
+    """
     report = IngestReport()
     for path in iter_paths(paths):
         try:
-            parsed = read_with_warnings(path, max_bytes=max_bytes, pdf_timeout=pdf_timeout)
+            parsed = read_with_warnings(
+                path, max_bytes=max_bytes, pdf_timeout=pdf_timeout, columns=columns
+            )
         except IngestError as error:
             log.warning("%s", error)
             report.errors.append(error)
@@ -486,6 +500,8 @@ def ingest_paths(
             report.errors.append(IngestError(str(path), reason))
             continue
         documents = [_remember_other_paths(store, doc) for doc in parsed.documents]
+        if journal_subjects:
+            documents = [with_subjects(doc, journal_subjects) for doc in documents]
         counts = store.upsert_many(documents)
         report.added += counts["added"]
         report.updated += counts["updated"]

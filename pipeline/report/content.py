@@ -16,6 +16,7 @@ import pandas as pd
 from pipeline.analysis import Analysis, evidence_for
 from pipeline.compare.landscape import Neighbour, topic_map
 from pipeline.compare.similarity import Comparison, tiers
+from pipeline.corpus import CorpusFilter
 from pipeline.documents import Document
 from pipeline.report import figures
 from pipeline.text.concept_audit import COLUMNS as CONCEPT_AUDIT_COLUMNS
@@ -213,7 +214,8 @@ def build_content(analysis: Analysis, run_id: str, manifest: dict[str, Any]) -> 
     return ReportContent(
         run_id=run_id,
         title="berdaya: the OKU case and the works it cites",
-        summary=_summary(analysis, labels, works, case_pairs, nearest),
+        summary=_filter_line(manifest, analysis)
+        + _summary(analysis, labels, works, case_pairs, nearest),
         limits=_limits(analysis),
         case=analysis.case,
         case_themes=labels.themes(case_themes),
@@ -786,6 +788,19 @@ def _figures(
 
 
 # -- words ---------------------------------------------------------------------------------------
+
+
+def _filter_line(manifest: dict[str, Any], analysis: Analysis) -> list[str]:
+    """The corpus filter of ``berdaya report --years/--journal/--subject``, first on the page."""
+    wanted = manifest.get("corpus_filter")
+    if not wanted:
+        return []
+    described = CorpusFilter.from_dict(wanted).describe()
+    wider = len(analysis.documents) - len(analysis.cited_indices) - 1
+    return [
+        f"Filtered corpus: only documents {described} are analysed, {wider} beyond the case and "
+        "its cited works (which are always kept)."
+    ]
 
 
 def _summary(
