@@ -224,7 +224,10 @@ class Preprocessor:
             for doc in docs:
                 yield self._one(doc)
             return
-        context = multiprocessing.get_context()
+        # forkserver, not fork: a process that already runs threads (Prefect's, tomotopy's) can
+        # fork a worker holding a lock no thread will release, and the pool then never answers
+        # (seen in the test suite). The server forks clean workers from a thread-free process.
+        context = multiprocessing.get_context("forkserver")
         with context.Pool(workers) as pool:
             work = ((self.settings(), chunk) for chunk in chunked(docs, chunksize))
             for chunk in pool.imap(preprocess_chunk, work):
