@@ -97,6 +97,7 @@ def _refuse_when_busy(paths: ProjectPaths, command: str, wait: float) -> None:
 
 def _with_progress(title: str, run):
     from flows import progress
+    from pipeline.analysis import AnalysisError
     from pipeline.locking import ProjectBusy
 
     started = time.perf_counter()
@@ -112,8 +113,30 @@ def _with_progress(title: str, run):
         except ProjectBusy as exc:  # taken in the moment since _refuse_when_busy looked
             err.print(f"busy: {exc}", markup=False, highlight=False)
             raise typer.Exit(code=3) from None
+        except AnalysisError as exc:  # the corpus cannot be analysed as asked: one line
+            err.print(f"error: {exc}", markup=False, highlight=False)
+            raise typer.Exit(code=2) from None
         finally:
             progress.clear()
+
+
+def _require_registry(paths: ProjectPaths) -> None:
+    """`report` analyses only what is stored: before the registry (the case and its cited
+    works) is, say so in one line, before a flow starts and logs a failure of its own."""
+    from pipeline.store import Store
+
+    stored = 0
+    if paths.store.exists():
+        with Store(paths.store) as store:
+            stored = store.count_by_source().get("registry", (0, 0))[0]
+    if not stored:
+        err.print(
+            f"error: no case study stored in {paths.store}: run `berdaya refresh` (or "
+            "`berdaya run`) first, which stores corpus/studies.toml",
+            markup=False,
+            highlight=False,
+        )
+        raise typer.Exit(code=2)
 
 
 @app.command()
@@ -206,6 +229,7 @@ def report(
     paths = _paths(project)
     cluster = _dask(dask, paths)
     _refuse_when_busy(paths, "berdaya report", wait)
+    _require_registry(paths)
     from flows.report import build_report
 
     folder = _with_progress(

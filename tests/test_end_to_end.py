@@ -36,6 +36,14 @@ def test_help_lists_the_commands(tmp_path):
         assert re.search(rf"\b{command}\b", result.stdout), command
 
 
+def test_a_report_before_the_registry_is_stored_is_one_line_naming_what_is_missing(project):
+    """`berdaya report` analyses only what is stored; with no case there yet it says so."""
+    result = run_cli("report", "--project", str(project), cwd=project)
+    assert result.returncode == 2
+    assert "no case study stored" in result.stderr and "berdaya refresh" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
 @pytest.mark.slow
 def test_main_job_writes_a_report_covering_all_fifteen_cited_works(project):
     inbox_file = project / "corpus" / "inbox" / "catatan.txt"
