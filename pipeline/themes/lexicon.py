@@ -169,6 +169,17 @@ class LexiconCoder:
             del kept[_MAX_EVIDENCE:]
         return coding
 
+    def indicator_hits(self, text: str) -> list[tuple[str, str]]:
+        """(theme, term) of every indicator occurrence in ``text``, clause by clause with the
+        exclusions applied, and nothing else (no evidence, pairs or ambiguity rule): for counts,
+        such as the field-relevance features, at a fraction of ``code_text``'s cost."""
+        return [
+            (theme, term)
+            for sentence in sentences(text)
+            for clause in CLAUSE_BREAK.split(sentence)
+            for _position, theme, term in self._match(clause)
+        ]
+
     def code(self, doc: Document) -> Coding:
         # The title and keywords are evidence only when nothing else is known of the work.
         headings = frozenset() if doc.title_only else _headings(doc)

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.documents import Document
-from pipeline.text.tokens import sentences, word_list
+from pipeline.text.tokens import word_list
 from pipeline.themes.codebook import Codebook, Theme
 from pipeline.themes.lexicon import Coding, LexiconCoder
 
@@ -114,15 +114,9 @@ class FeatureMaker:
         return np.asarray(values, dtype=float)
 
     def core_terms(self, text: str) -> tuple[int, set[str]]:
-        """Hits of the field's core terms in ``text``, and which terms they were (sentence by
-        sentence: a coding keeps only a few sentences' terms as evidence)."""
-        hits, terms = 0, set()
-        for sentence in sentences(text):
-            coding = self._coder.code_text(sentence)
-            hits += coding.hits.get("field", 0)
-            for evidence in coding.evidence.get("field", ()):
-                terms.update(evidence.terms)
-        return hits, terms
+        """Hits of the field's core terms in ``text``, and which terms they were."""
+        found = self._coder.indicator_hits(text)
+        return len(found), {term for _theme, term in found}
 
 
 # -- the model ---------------------------------------------------------------------------------
