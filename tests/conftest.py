@@ -42,3 +42,22 @@ def project(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "corpus" / "labels", corpus / "labels")
     (corpus / "inbox").mkdir()
     return tmp_path
+
+
+def store_sinta_with_registry(root: Path, shared: Path):
+    """The registry and the three SINTA abstract files stored in ``root``'s project, as
+    `berdaya refresh` and `berdaya ingest` store them (in the order the gold codings assume:
+    where two files hold one article, the last wins). Returns the project's paths."""
+    from pipeline import runs
+    from pipeline.ingest.files import ingest_paths
+    from pipeline.project import ProjectPaths
+    from pipeline.store import Store
+    from pipeline.themes.texts import SINTA_FILES
+
+    paths = ProjectPaths(root)
+    runs.ingest_registry(paths)
+    with Store(paths.store) as store:
+        result = ingest_paths(store, [shared / "sinta-abstracts" / f for f in SINTA_FILES])
+        assert result.errors == []
+        assert 3500 <= store.count() - 16 <= 3800
+    return paths

@@ -15,29 +15,19 @@ import time
 
 import pytest
 
-from pipeline import runs
 from pipeline.compare.citations import find_cited_in_corpus
 from pipeline.documents import ROLE_CITED
-from pipeline.ingest.files import ingest_paths
-from pipeline.project import ProjectPaths
 from pipeline.store import Store
+from tests.conftest import store_sinta_with_registry
 
-SINTA_FILES = (
-    "dataset-master-sinta-bilingual-v2.csv",
-    "deprecated-dataset-sinta.csv",
-    "output_65045a0.csv",
-)
 HASH_ID = re.compile(r"\b[0-9a-f]{16}\b")
 
 pytestmark = pytest.mark.shared_data
 
 
 def test_none_of_the_fifteen_cited_works_is_found_among_the_sinta_abstracts(shared_data, project):
-    paths = ProjectPaths(project)
-    runs.ingest_registry(paths)
+    paths = store_sinta_with_registry(project, shared_data)
     with Store(paths.store) as store:
-        report = ingest_paths(store, [shared_data / "sinta-abstracts" / f for f in SINTA_FILES])
-        assert report.errors == []
         documents = list(store.iter_documents())
     cited = [d for d in documents if d.role == ROLE_CITED]
     assert len(cited) == 15

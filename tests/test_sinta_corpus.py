@@ -8,26 +8,14 @@ import pytest
 
 from pipeline import runs
 from pipeline.analysis import AnalysisParams
-from pipeline.ingest.files import ingest_paths
-from pipeline.project import ProjectPaths, new_run_id
-from pipeline.store import Store
+from pipeline.project import new_run_id
 from pipeline.topics.lda import TopicParams
-
-SINTA_FILES = (
-    "deprecated-dataset-sinta.csv",
-    "output_65045a0.csv",
-    "dataset-master-sinta-bilingual-v2.csv",
-)
+from tests.conftest import store_sinta_with_registry
 
 
 @pytest.mark.slow
 def test_sinta_abstracts_are_ingested_and_analysed_with_the_registry(shared_data, project):
-    paths = ProjectPaths(project)
-    runs.ingest_registry(paths)
-    with Store(paths.store) as store:
-        result = ingest_paths(store, [shared_data / "sinta-abstracts" / f for f in SINTA_FILES])
-        assert result.errors == []
-        assert 3500 <= store.count() - 16 <= 3800
+    paths = store_sinta_with_registry(project, shared_data)
 
     docs, corpus_hash = runs.load_corpus(paths)
     params = AnalysisParams(topics=TopicParams(k_values=(8, 12), passes=2, iterations=50))

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.decomposition import PCA
 
+from pipeline.compare.similarity import jaccard
 from pipeline.text.thesaurus import is_concept
 
 
@@ -52,10 +53,6 @@ def topic_map(doc_topics: np.ndarray, seed: int) -> np.ndarray:
 
 def _concepts(tokens: Sequence[str]) -> frozenset[str]:
     return frozenset(t for t in tokens if is_concept(t))
-
-
-def _jaccard(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
-    return len(a & b) / len(a | b) if a | b else 0.0
 
 
 def _percentile(values: np.ndarray) -> np.ndarray:
@@ -92,8 +89,8 @@ def nearest_combined(
     theme_sets = [{t for t in themes[i] if not t.startswith("method.")} for i in candidates]
     measures = {
         "text": np.asarray([cosines[i] for i in candidates], dtype=float),
-        "concepts": np.asarray([_jaccard(case_concepts, c) for c in concept_sets]),
-        "themes": np.asarray([_jaccard(case_themes, t) for t in theme_sets]),
+        "concepts": np.asarray([jaccard(case_concepts, c) for c in concept_sets]),
+        "themes": np.asarray([jaccard(case_themes, t) for t in theme_sets]),
         "topics": 1.0 - hellinger,
     }
     combined = np.mean([_percentile(v) for v in measures.values()], axis=0)
